@@ -1,0 +1,102 @@
+import type { Request } from 'express';
+import type { Repositories } from '../repositories.js';
+import { ErrorCode, HttpError } from '../errors.js';
+import { hashApiKey, looksLikeApiKey, MAX_API_KEY_LENGTH } from './api-key-secrets.js';
+import type { ApiKeyUsageBuffer } from './api-key-usage.js';
+import type { TokenService } from './tokens.js';
+import { ANONYMOUS, type Viewer } from './viewer.js';
+
+/** Longest Authorization header we look at: anything longer is refused before any crypto. */
+export const MAX_AUTHORIZATION_LENGTH = 4096;
+const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
+
+/** Why a credential was refused: logged as a security event, never sent to the client. */
+export type AuthFailureReason =
+  | 'oversized'
+  | 'malformed'
+  | 'invalid_token'
+  | 'revoked_token'
+  | 'unknown_user'
+  | 'unknown_api_key'
+  | 'ambiguous';
+
+export class AuthenticationError extends HttpError {
+  constructor(readonly reason: AuthFailureReason) {
+    // One message for every failure: the client learns that the credential is bad, not why.
+    super(
+      401,
+      ErrorCode.UNAUTHENTICATED,
+      'Invalid or expired credentials.',
+      {},
+      { 'WWW-Authenticate': 'Bearer' },
+    );
+  }
+}
+
+/** Extra bearer-token verifier (an external OIDC issuer) tried for tokens it recognises. */
+export interface ExternalVerifier {
+  handles(token: string): boolean;
+  /** Resolves to the local user id for a valid token; throws for an invalid one. */
+  verify(token: string): Promise<{ userId: string; tokenId: string }>;
+}
+
+export interface AuthenticatorDeps {
+  repos: Repositories;
+  tokens: TokenService;
+  apiKeyUsage: ApiKeyUsageBuffer;
+  external?: ExternalVerifier | undefined;
+}
+
+/**
+ * Turns a request's credentials into a Viewer, once per request. No credentials: anonymous.
+ * Bad credentials: AuthenticationError (401 for the whole request), never a silent downgrade.
+ */
+export function createAuthenticator({ repos, tokens, apiKeyUsage, external }: AuthenticatorDeps) {
+  async function fromBearer(header: string): Promise<Viewer> {
+    if (header.length > MAX_AUTHORIZATION_LENGTH) throw new AuthenticationError('oversized');
+    const match = BEARER.exec(header);
+    if (!match?.[1]) throw new AuthenticationError('malformed');
+    const token = match[1];
+    if (external?.handles(token)) {
+      const { userId, tokenId } = await external.verify(token).catch(() => {
+        throw new AuthenticationError('invalid_token');
+      });
+      const user = await repos.users.findCredentialsById(userId);
+      if (!user) throw new AuthenticationError('unknown_user');
+      return { kind: 'user', userId: user.id, role: user.role, tokenId };
+    }
+    const claims = await tokens.verify(token).catch(() => {
+      throw new AuthenticationError('invalid_token');
+    });
+    // Role and token version come from the database, not the token: a demoted user or one who
+    // logged out everywhere loses access at once, on every instance.
+    const user = await repos.users.findCredentialsById(claims.sub);
+    if (!user) throw new AuthenticationError('unknown_user');
+    if (user.tokenVersion !== claims.ver) throw new AuthenticationError('revoked_token');
+    return { kind: 'user', userId: user.id, role: user.role, tokenId: claims.jti };
+  }
+
+  async function fromApiKey(secret: string): Promise<Viewer> {
+    if (secret.length > MAX_API_KEY_LENGTH) throw new AuthenticationError('oversized');
+    if (!looksLikeApiKey(secret)) throw new AuthenticationError('malformed');
+    const key = await repos.apiKeys.findActiveByHash(hashApiKey(secret));
+    if (!key) throw new AuthenticationError('unknown_api_key');
+    apiKeyUsage.mark(key.id);
+    return { kind: 'apiKey', keyId: key.id, userId: key.userId, role: key.ownerRole, scopes: key.scopes };
+  }
+
+  return {
+    async authenticate(req: Request): Promise<Viewer> {
+      const authorization = req.headers.authorization;
+      const apiKey = req.headers['x-api-key'];
+      if (authorization !== undefined && apiKey !== undefined) throw new AuthenticationError('ambiguous');
+      if (authorization !== undefined) return fromBearer(authorization);
+      if (apiKey !== undefined) {
+        if (typeof apiKey !== 'string') throw new AuthenticationError('malformed');
+        return fromApiKey(apiKey);
+      }
+      return ANONYMOUS;
+    },
+  };
+}
+export type Authenticator = ReturnType<typeof createAuthenticator>;

@@ -1,0 +1,120 @@
+import { createHash, createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import * as jose from 'jose';
+import type { Config } from '../config.js';
+
+export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+/** Small allowance for clock skew between instances and identity providers. */
+export const CLOCK_TOLERANCE_SECONDS = 5;
+
+export interface AccessClaims {
+  sub: string;
+  jti: string;
+  /** The user's token version at issue time; logoutEverywhere bumps it, killing older tokens. */
+  ver: number;
+  exp: number;
+}
+
+export interface TokenService {
+  readonly alg: 'HS256' | 'EdDSA' | 'ES256';
+  sign(userId: string, tokenVersion: number): Promise<{ token: string; expiresAt: Date; jti: string }>;
+  /** Verifies signature, algorithm, iss, aud, exp/nbf/iat and required claims; throws otherwise. */
+  verify(token: string): Promise<AccessClaims>;
+  /** The public keys (asymmetric mode only) for /.well-known/jwks.json. */
+  jwks(): { keys: jose.JWK[] };
+}
+
+const kidOf = (material: string | Buffer) =>
+  createHash('sha256').update(material).digest('base64url').slice(0, 16);
+
+/**
+ * The HS256 secret: JWT_SECRET, or in development a random one generated once and kept in
+ * DATA_DIR (mode 0600) so tokens survive restarts. Production refuses to start without one.
+ */
+export function resolveJwtSecret(config: Config): string {
+  if (config.jwt.secret) return config.jwt.secret;
+  if (config.isProduction) throw new Error('JWT_SECRET is required in production');
+  const file = join(config.dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(config.dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+export async function createTokenService(config: Config): Promise<TokenService> {
+  const { issuer, audience, alg } = config.jwt;
+  // kid → verification key. Only keys of the pinned algorithm are ever accepted: a token whose
+  // header says another alg (none, RS256 with our secret as "public key", …) fails in jwtVerify.
+  const verifyKeys = new Map<string, jose.CryptoKey | Uint8Array | jose.KeyObject>();
+  let signKey: jose.CryptoKey | Uint8Array | jose.KeyObject;
+  let signKid: string;
+  const publicJwks: jose.JWK[] = [];
+
+  if (alg === 'HS256') {
+    const secret = resolveJwtSecret(config);
+    signKey = new TextEncoder().encode(secret);
+    signKid = kidOf(secret);
+    verifyKeys.set(signKid, signKey);
+    for (const previous of config.jwt.previousSecrets)
+      verifyKeys.set(kidOf(previous), new TextEncoder().encode(previous));
+  } else {
+    const pem = config.jwt.privateKeyPem ?? '';
+    const privateKey = createPrivateKey(pem.replace(/\\n/g, '\n'));
+    const publicKey = createPublicKey(privateKey);
+    const spki = publicKey.export({ type: 'spki', format: 'der' });
+    signKid = kidOf(spki);
+    signKey = privateKey;
+    verifyKeys.set(signKid, publicKey);
+    publicJwks.push({ ...(await jose.exportJWK(publicKey)), kid: signKid, alg, use: 'sig' });
+  }
+
+  return {
+    alg,
+    async sign(userId, tokenVersion) {
+      const jti = randomUUID();
+      const now = Math.floor(Date.now() / 1000);
+      const exp = now + ACCESS_TOKEN_TTL_SECONDS;
+      const token = await new jose.SignJWT({ ver: tokenVersion })
+        .setProtectedHeader({ alg, kid: signKid, typ: 'JWT' })
+        .setIssuer(issuer)
+        .setAudience(audience)
+        .setSubject(userId)
+        .setJti(jti)
+        .setIssuedAt(now)
+        .setNotBefore(now)
+        .setExpirationTime(exp)
+        .sign(signKey);
+      return { token, expiresAt: new Date(exp * 1000), jti };
+    },
+    async verify(token) {
+      const header = jose.decodeProtectedHeader(token);
+      const key = typeof header.kid === 'string' ? verifyKeys.get(header.kid) : undefined;
+      if (!key) throw new jose.errors.JWSSignatureVerificationFailed('unknown key id');
+      const { payload } = await jose.jwtVerify(token, key, {
+        algorithms: [alg],
+        issuer,
+        audience,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        requiredClaims: ['sub', 'jti', 'iat', 'exp'],
+        typ: 'JWT',
+      });
+      if (
+        typeof payload.sub !== 'string' ||
+        typeof payload.jti !== 'string' ||
+        typeof payload.exp !== 'number'
+      ) {
+        throw new jose.errors.JWTClaimValidationFailed('malformed claims', payload);
+      }
+      if (!/^[0-9a-f-]{36}$/i.test(payload.sub))
+        throw new jose.errors.JWTClaimValidationFailed('bad sub', payload);
+      const ver = typeof payload.ver === 'number' ? payload.ver : -1;
+      return { sub: payload.sub, jti: payload.jti, ver, exp: payload.exp };
+    },
+    jwks() {
+      return { keys: publicJwks };
+    },
+  };
+}

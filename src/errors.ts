@@ -1,0 +1,56 @@
+import { GraphQLError } from 'graphql';
+
+// One error taxonomy (API.md). Only these codes ever reach a client; everything else is masked
+// into INTERNAL_SERVER_ERROR by the error formatter.
+export const ErrorCode = {
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  RATE_LIMITED: 'RATE_LIMITED',
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export const PUBLIC_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
+
+/** An error that is meant for the client: its code and message pass the masking step unchanged. */
+export class AppError extends GraphQLError {
+  constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
+    super(message, { extensions: { ...extensions, code } });
+    this.name = 'AppError';
+  }
+}
+
+export const unauthenticated = (message = 'Authentication required.') =>
+  new AppError(ErrorCode.UNAUTHENTICATED, message);
+
+export const forbidden = (message = 'You are not allowed to do this.') =>
+  new AppError(ErrorCode.FORBIDDEN, message);
+
+/** "Not yours" and "not there" are the same answer, so ids cannot be probed. */
+export const notFound = (what = 'Resource') => new AppError(ErrorCode.NOT_FOUND, `${what} not found.`);
+
+export const badUserInput = (fieldErrors: Record<string, string>, message = 'Invalid input.') =>
+  new AppError(ErrorCode.BAD_USER_INPUT, message, { fieldErrors });
+
+export const rateLimited = (
+  retryAfterSeconds: number,
+  message = 'Too many requests, please try again later.',
+) => new AppError(ErrorCode.RATE_LIMITED, message, { retryAfter: Math.max(1, Math.ceil(retryAfterSeconds)) });
+
+/** Thrown by a failing HTTP-level check before GraphQL runs (e.g. bad credentials → 401). */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly extensions: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}

@@ -1,0 +1,20 @@
+import type { Request } from 'express';
+import type { Viewer } from '../auth/viewer.js';
+
+/** What the HTTP layer learns about a request before GraphQL runs. */
+export interface RequestState {
+  requestId: string;
+  viewer?: Viewer;
+}
+
+const states = new WeakMap<Request, RequestState>();
+
+export function setRequestState(req: Request, state: RequestState): void {
+  states.set(req, state);
+}
+
+export function getRequestState(req: Request): RequestState {
+  const state = states.get(req);
+  if (!state) throw new Error('request state missing: the request-id middleware must run first');
+  return state;
+}

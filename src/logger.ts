@@ -1,0 +1,75 @@
+import { pino, type DestinationStream, type Logger } from 'pino';
+
+/**
+ * Structured JSON logs. Credentials are removed by configuration, not by hoping every call site
+ * remembers: any of these paths is replaced with "[redacted]" before a line is written.
+ */
+export const REDACT_PATHS = [
+  'password',
+  'newPassword',
+  'token',
+  'accessToken',
+  'refreshToken',
+  'secret',
+  'apiKey',
+  'authorization',
+  'cookie',
+  '*.password',
+  '*.newPassword',
+  '*.token',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.secret',
+  '*.apiKey',
+  '*.authorization',
+  '*.cookie',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'headers.authorization',
+  'headers.cookie',
+  'headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  'variables.*.password',
+  'variables.*.newPassword',
+  'variables.*.token',
+  'variables.password',
+  'variables.newPassword',
+  'variables.token',
+];
+
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      base: { service: 'secure-graphql-api' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    destination,
+  );
+}
+
+export type SecurityEventType =
+  | 'auth_failure'
+  | 'authz_denied'
+  | 'validation_failure'
+  | 'limit_hit'
+  | 'token_reuse'
+  | 'lockout'
+  | 'password_reset'
+  | 'internal_error'
+  | 'store_failover';
+
+export interface SecurityEventFields {
+  requestId?: string | undefined;
+  ip?: string | undefined;
+  viewer?: string | undefined;
+  operationName?: string | null | undefined;
+  [key: string]: unknown;
+}
+
+/** One structured line per security-relevant event, always with the same top-level keys. */
+export function securityEvent(log: Logger, event: SecurityEventType, fields: SecurityEventFields): void {
+  log.warn({ security: true, event, ...fields }, `security event: ${event}`);
+}

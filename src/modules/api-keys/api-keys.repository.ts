@@ -1,0 +1,65 @@
+import type { Queryable } from '../../db/client.js';
+import type { ApiKeyRow, Role, Scope } from '../../db/rows.js';
+
+const COLUMNS = `id, user_id AS "userId", name, prefix, scopes, created_at AS "createdAt",
+  last_used_at AS "lastUsedAt", revoked_at AS "revokedAt"`;
+
+export interface ApiKeyWithOwner extends ApiKeyRow {
+  ownerRole: Role;
+}
+
+export function createApiKeysRepository(db: Queryable) {
+  return {
+    async listByUser(userId: string): Promise<ApiKeyRow[]> {
+      return db.query<ApiKeyRow>(
+        `SELECT ${COLUMNS} FROM api_keys WHERE user_id = $1 ORDER BY created_at DESC, id DESC`,
+        [userId],
+      );
+    },
+    async findById(id: string): Promise<ApiKeyRow | null> {
+      const rows = await db.query<ApiKeyRow>(`SELECT ${COLUMNS} FROM api_keys WHERE id = $1`, [id]);
+      return rows[0] ?? null;
+    },
+    /** Looks a presented key up by the SHA-256 of its secret; the secret itself is never stored. */
+    async findActiveByHash(keyHash: string): Promise<ApiKeyWithOwner | null> {
+      const rows = await db.query<ApiKeyWithOwner>(
+        `SELECT k.id, k.user_id AS "userId", k.name, k.prefix, k.scopes, k.created_at AS "createdAt",
+                k.last_used_at AS "lastUsedAt", k.revoked_at AS "revokedAt", u.role AS "ownerRole"
+           FROM api_keys k JOIN users u ON u.id = k.user_id
+          WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
+        [keyHash],
+      );
+      return rows[0] ?? null;
+    },
+    async create(input: {
+      userId: string;
+      name: string;
+      prefix: string;
+      keyHash: string;
+      scopes: readonly Scope[];
+    }) {
+      const rows = await db.query<ApiKeyRow>(
+        `INSERT INTO api_keys (user_id, name, prefix, key_hash, scopes) VALUES ($1, $2, $3, $4, $5::text[])
+         RETURNING ${COLUMNS}`,
+        [input.userId, input.name, input.prefix, input.keyHash, input.scopes],
+      );
+      const row = rows[0];
+      if (!row) throw new Error('insert returned no row');
+      return row;
+    },
+    /** Revokes the key if it belongs to the user; false when there was nothing to revoke. */
+    async revoke(id: string, userId: string): Promise<boolean> {
+      const rows = await db.query(
+        'UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING id',
+        [id, userId],
+      );
+      return rows.length > 0;
+    },
+    /** One statement for a whole batch of "last used" marks (see the API-key touch buffer). */
+    async touchMany(ids: readonly string[], at: Date): Promise<void> {
+      if (ids.length === 0) return;
+      await db.query('UPDATE api_keys SET last_used_at = $2 WHERE id = ANY($1::uuid[])', [ids, at]);
+    },
+  };
+}
+export type ApiKeysRepository = ReturnType<typeof createApiKeysRepository>;

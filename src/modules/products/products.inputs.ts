@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { text, uuid } from '../../validation.js';
+
+export const productSearch = z.object({
+  search: text(0, 100).nullish(),
+});
+
+export const productId = z.object({ id: uuid });
+
+export const createProductInput = z.object({
+  name: text(1, 200),
+  description: text(0, 5000),
+  priceCents: z.number().int().min(0, 'Must not be negative.').max(100_000_000, 'Must be at most 100000000.'),
+});

@@ -1,0 +1,87 @@
+import type { Queryable } from '../../db/client.js';
+import type { Role, UserRow } from '../../db/rows.js';
+
+const COLUMNS = 'id, email, name, role, created_at AS "createdAt"';
+
+/** A user with the columns identity needs; never leaves the auth code. */
+export interface UserCredentialsRow extends UserRow {
+  passwordHash: string | null;
+  tokenVersion: number;
+}
+
+export function createUsersRepository(db: Queryable) {
+  return {
+    async findByIds(ids: readonly string[]): Promise<UserRow[]> {
+      return db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = ANY($1::uuid[])`, [ids]);
+    },
+    async findCredentialsByEmail(email: string): Promise<UserCredentialsRow | null> {
+      const rows = await db.query<UserCredentialsRow>(
+        `SELECT ${COLUMNS}, password_hash AS "passwordHash", token_version AS "tokenVersion"
+           FROM users WHERE lower(email) = lower($1)`,
+        [email],
+      );
+      return rows[0] ?? null;
+    },
+    async findCredentialsById(id: string): Promise<UserCredentialsRow | null> {
+      const rows = await db.query<UserCredentialsRow>(
+        `SELECT ${COLUMNS}, password_hash AS "passwordHash", token_version AS "tokenVersion"
+           FROM users WHERE id = $1`,
+        [id],
+      );
+      return rows[0] ?? null;
+    },
+    /** Returns null when the email is taken (case-insensitively). */
+    async create(input: {
+      email: string;
+      name: string;
+      passwordHash: string | null;
+      role?: Role;
+    }): Promise<UserRow | null> {
+      const rows = await db.query<UserRow>(
+        `INSERT INTO users (email, name, password_hash, role) VALUES ($1, $2, $3, $4)
+         ON CONFLICT DO NOTHING RETURNING ${COLUMNS}`,
+        [input.email, input.name, input.passwordHash, input.role ?? 'CUSTOMER'],
+      );
+      return rows[0] ?? null;
+    },
+    async updateName(id: string, name: string): Promise<UserRow | null> {
+      const rows = await db.query<UserRow>(`UPDATE users SET name = $2 WHERE id = $1 RETURNING ${COLUMNS}`, [
+        id,
+        name,
+      ]);
+      return rows[0] ?? null;
+    },
+    async setPasswordHash(id: string, passwordHash: string): Promise<void> {
+      await db.query('UPDATE users SET password_hash = $2 WHERE id = $1', [id, passwordHash]);
+    },
+    async tokenVersion(id: string): Promise<number | null> {
+      const rows = await db.query<{ v: number }>('SELECT token_version AS v FROM users WHERE id = $1', [id]);
+      return rows[0]?.v ?? null;
+    },
+    /** Invalidates every outstanding access token of the user (they carry the old version). */
+    async bumpTokenVersion(id: string): Promise<number> {
+      const rows = await db.query<{ v: number }>(
+        'UPDATE users SET token_version = token_version + 1 WHERE id = $1 RETURNING token_version AS v',
+        [id],
+      );
+      return rows[0]?.v ?? 0;
+    },
+    async findOrCreateByOidc(issuer: string, subject: string, email: string, name: string): Promise<UserRow> {
+      const found = await db.query<UserRow>(
+        `SELECT ${COLUMNS} FROM users WHERE oidc_issuer = $1 AND oidc_subject = $2`,
+        [issuer, subject],
+      );
+      if (found[0]) return found[0];
+      const rows = await db.query<UserRow>(
+        `INSERT INTO users (email, name, oidc_issuer, oidc_subject) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (oidc_issuer, oidc_subject) WHERE oidc_issuer IS NOT NULL
+         DO UPDATE SET oidc_subject = EXCLUDED.oidc_subject RETURNING ${COLUMNS}`,
+        [email, name, issuer, subject],
+      );
+      const row = rows[0];
+      if (!row) throw new Error('OIDC user upsert returned no row');
+      return row;
+    },
+  };
+}
+export type UsersRepository = ReturnType<typeof createUsersRepository>;

@@ -1,0 +1,3 @@
+import { domainSuite } from './domain.suite.js';
+
+domainSuite('pglite');

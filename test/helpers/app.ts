@@ -1,0 +1,168 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { createApp, type App } from '../../src/app.js';
+import { parseConfig, type RawEnv } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { TEST_DATABASE_URL, TEST_REDIS_URL } from './env.js';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-0123456789abcdef';
+
+export interface StartOptions {
+  /** 'pglite' (default) or 'pg' (the PostgreSQL server at DATABASE_URL, in a fresh schema). */
+  driver?: 'pglite' | 'pg';
+  /** Use the shared Redis at REDIS_URL under a fresh key prefix. */
+  redis?: boolean | string;
+  env?: RawEnv;
+  /** Reuse a data dir / schema (restart tests). */
+  dataDir?: string;
+  schema?: string;
+  /** Keep the data when stopping (restart tests). */
+  keepData?: boolean;
+}
+
+export interface TestApp {
+  app: App;
+  url: string;
+  /** Every log line the app wrote, parsed. */
+  logs: Record<string, unknown>[];
+  rawLogs: string[];
+  dataDir: string | undefined;
+  schema: string | undefined;
+  redisPrefix: string;
+  gql: (
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ) => Promise<GqlResponse>;
+  post: (body: unknown, headers?: Record<string, string>) => Promise<GqlResponse>;
+  stop: () => Promise<void>;
+}
+
+export interface GqlResponse {
+  status: number;
+  headers: Headers;
+  body: {
+    data?: Record<string, unknown> | null;
+    errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+    extensions?: Record<string, unknown>;
+  };
+  text: string;
+}
+
+export async function startApp(options: StartOptions = {}): Promise<TestApp> {
+  const id = randomBytes(6).toString('hex');
+  const driver = options.driver ?? 'pglite';
+  let dataDir: string | undefined;
+  let schema: string | undefined;
+  if (driver === 'pg') {
+    if (!TEST_DATABASE_URL) throw new Error('DATABASE_URL is required for the pg driver');
+    schema = options.schema ?? `t_${id}`;
+  } else {
+    dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sgql-test-'));
+  }
+  const redisUrl =
+    options.redis === true ? TEST_REDIS_URL : typeof options.redis === 'string' ? options.redis : undefined;
+  if (options.redis && !redisUrl) throw new Error('REDIS_URL is required for this test');
+  const redisPrefix = `test:${id}:`;
+
+  const env: RawEnv = {
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    JWT_SECRET: TEST_JWT_SECRET,
+    LOG_LEVEL: 'info',
+    REDIS_PREFIX: redisPrefix,
+    ...(driver === 'pg'
+      ? { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema }
+      : { DATA_DIR: dataDir }),
+    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+    ...options.env,
+  };
+  const config = parseConfig(env);
+  const rawLogs: string[] = [];
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (!line) continue;
+        rawLogs.push(line);
+        try {
+          logs.push(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          // not JSON: kept in rawLogs only
+        }
+      }
+      cb();
+    },
+  });
+  const app = await createApp({ config, log: createLogger(config.logLevel, sink) });
+  const url = await app.listen();
+
+  const post = async (body: unknown, headers: Record<string, string> = {}): Promise<GqlResponse> => {
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: GqlResponse['body'] = {};
+    try {
+      parsed = JSON.parse(text) as GqlResponse['body'];
+    } catch {
+      // leave empty: the test will look at text/status
+    }
+    return { status: res.status, headers: res.headers, body: parsed, text };
+  };
+
+  return {
+    app,
+    url,
+    logs,
+    rawLogs,
+    dataDir,
+    schema,
+    redisPrefix,
+    post,
+    gql: (query, variables, headers) => post({ query, variables }, headers),
+    async stop() {
+      await app.stop();
+      if (options.keepData) return;
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (schema && TEST_DATABASE_URL) await dropSchema(schema);
+      if (redisUrl) await deleteRedisPrefix(redisUrl, redisPrefix);
+    },
+  };
+}
+
+export async function dropSchema(schema: string): Promise<void> {
+  if (!/^t_[a-z0-9_]+$/.test(schema)) throw new Error('refusing to drop a non-test schema');
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function deleteRedisPrefix(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } catch {
+    // the Redis of a fault test may already be gone
+  } finally {
+    redis.disconnect();
+  }
+}
