@@ -1,18 +1,20 @@
-import { randomUUID } from 'node:crypto';
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import cookieParser from 'cookie-parser';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createApiKeyUsageBuffer } from './auth/api-key-usage.js';
 import { createAuthService } from './auth/auth.service.js';
-import { AuthenticationError, createAuthenticator } from './auth/authenticate.js';
+import { createAuthenticator } from './auth/authenticate.js';
+import { createLoginThrottle } from './auth/login-throttle.js';
+import { createDevelopmentMailer, type Mailer } from './auth/mailer.js';
+import { createOidcVerifier } from './auth/oidc-verifier.js';
 import { createTokenService } from './auth/tokens.js';
 import { describeViewer } from './auth/viewer.js';
 import type { Config } from './config.js';
@@ -20,15 +22,33 @@ import type { GraphQLContext } from './context.js';
 import { createDb, type Db } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { seedDemoData } from './db/seed.js';
-import { HttpError } from './errors.js';
-import { getRequestState, setRequestState } from './http/request-state.js';
+import { allowMethods } from './http/allow-methods.js';
+import { createServer } from './http/create-server.js';
+import { createHttpErrorHandler } from './http/error-handler.js';
+import { createNotFoundHandler } from './http/not-found.js';
+import { createRequestId } from './http/request-id.js';
+import { getRequestState } from './http/request-state.js';
 import { createLoaders } from './loaders.js';
-import { createLogger, securityEvent } from './logger.js';
+import { createLogger } from './logger.js';
+import { createAuthzAuditPlugin } from './policy/audit-plugin.js';
 import { createRepositories } from './repositories.js';
-import { buildSchema } from './schema.js';
-import { createErrorMasker } from './security/masked-errors.js';
+import { buildSchema, loadTypeDefs } from './schema.js';
+import { assertTypeDefsAnnotated } from './security/assert-annotated.js';
+import { createCors } from './security/cors.js';
+import { createHttpHeaders } from './security/http-headers.js';
+import { createHttpsGuard } from './security/https.js';
+import { createMaskedErrors } from './security/masked-errors.js';
+import { createSecurityLogPlugin } from './security/security-log.js';
+import { createBatchLimit } from './security/batch-limit.js';
+import { createCostBudgetPlugin } from './security/cost-budget.js';
+import { createDocumentLimits } from './security/document-limits.js';
+import { applyServerTimeouts, createExecutionTimeout } from './security/execution-timeout.js';
+import { createHttpRateLimit } from './security/http-rate-limit.js';
+import { createLimiterFactory } from './security/limiter-factory.js';
+import { createRateLimitTransform } from './security/rate-limit.js';
 import { createServices } from './services.js';
 import { createRedis, waitForRedis } from './store/redis.js';
+import { createSessionStore } from './store/session-store.js';
 
 export interface AppDeps {
   config: Config;
@@ -36,6 +56,10 @@ export interface AppDeps {
   log?: Logger;
   /** Defaults to the database the config names (pg or PGlite); the app closes what it opened. */
   db?: Db;
+  /** Replaces schema/*.graphql (tests: an unannotated field must stop start-up). */
+  typeDefs?: string[];
+  /** Delivers password-reset links; defaults to the development mailer (logs, sends nothing). */
+  mailer?: Mailer;
 }
 
 export interface App {
@@ -51,13 +75,13 @@ export interface App {
   stop(): Promise<void>;
 }
 
-// The request id comes from the caller only when it is a sane token (a trusted proxy's id);
-// anything else is replaced, so ids in logs can be trusted and never carry injected text.
-const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
-
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config } = deps;
   const log = deps.log ?? createLogger(config.logLevel);
+  // Secure by default: every root field has @auth or @public, checked before anything is opened,
+  // so an unprotected field stops start-up without leaving a database or socket behind.
+  const typeDefs = deps.typeDefs ?? loadTypeDefs();
+  assertTypeDefsAnnotated(typeDefs);
 
   // ── Data ────────────────────────────────────────────────────────────────────────────────
   const ownsDb = !deps.db;
@@ -84,17 +108,55 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   const repos = createRepositories(db);
   const tokens = await createTokenService(config);
-  const apiKeyUsage = createApiKeyUsageBuffer(repos.apiKeys, 10_000, (e) =>
+  const apiKeyUsage = createApiKeyUsageBuffer(repos.apiKeys, config.identity.apiKeyUsageFlushMs, (e) =>
     log.error({ err: e }, 'api key usage flush failed'),
   );
-  const authenticator = createAuthenticator({ repos, tokens, apiKeyUsage });
-  const services = createServices(repos, createAuthService({ repos, tokens }));
+  // Bearer tokens of an external OIDC issuer (when configured) are tried before our own.
+  const external = config.oidc ? createOidcVerifier({ ...config.oidc, users: repos.users }) : undefined;
+  const authenticator = createAuthenticator({ repos, tokens, apiKeyUsage, external });
+  // Refresh sessions and login-failure counters live in Redis when configured (shared by every
+  // instance), in memory otherwise.
+  const authService = createAuthService({
+    repos,
+    tokens,
+    sessions: createSessionStore({ redis, prefix: config.redisPrefix }),
+    throttle: createLoginThrottle({
+      redis,
+      prefix: config.redisPrefix,
+      ipMaxFailures: config.identity.loginIpMaxFailures,
+    }),
+    mailer: deps.mailer ?? createDevelopmentMailer(log, config.nodeEnv === 'development'),
+    resetUrl: config.identity.passwordResetUrl,
+  });
+  const services = createServices(repos, authService);
+
+  // ── Abuse limits (security/*): one store for every limiter, Redis-shared when configured ──
+  const limits = config.limits;
+  const limiters = createLimiterFactory({ redis, prefix: config.redisPrefix, log });
+  const documentLimits = createDocumentLimits({ ...limits, production: config.isProduction });
+  const executionTimeout = createExecutionTimeout({ timeoutMs: limits.executionTimeoutMs, log });
+  const httpRateLimit = createHttpRateLimit({
+    limiters,
+    limit: limits.httpRateLimit,
+    windowSeconds: limits.httpRateWindowSeconds,
+  });
 
   // ── GraphQL ─────────────────────────────────────────────────────────────────────────────
-  const schema = buildSchema();
+  // Resolver wrappers, innermost first: execution deadline, then @rateLimit; @auth wraps both
+  // (buildSchema applies it last) so a refused viewer spends no rate-limit points.
+  const schema = buildSchema({
+    typeDefs,
+    transforms: [executionTimeout.transform, createRateLimitTransform({ limiters })],
+  });
   const app = express();
-  const httpServer = http.createServer(app);
-  const maskError = createErrorMasker({ log, production: config.isProduction });
+  // Native TLS when TLS_CERT/TLS_KEY are set; otherwise plain HTTP behind a TLS-terminating proxy.
+  const httpServer = createServer(app, config.tls);
+  applyServerTimeouts(httpServer, {
+    headersTimeoutMs: limits.httpHeadersTimeoutMs,
+    requestTimeoutMs: limits.httpRequestTimeoutMs,
+    keepAliveTimeoutMs: limits.httpKeepAliveTimeoutMs,
+  });
+  const maskedErrors = createMaskedErrors({ log, production: config.isProduction });
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
@@ -102,28 +164,32 @@ export async function createApp(deps: AppDeps): Promise<App> {
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: config.isProduction,
     csrfPrevention: true,
+    // main.ts owns signal handling (drain, then close pools); Apollo must not race it.
+    stopOnTerminationSignals: false,
     allowBatchedHttpRequests: config.limits.maxBatchSize > 0,
-    formatError: (formatted, error) => maskError(formatted, error),
+    // Document limits: tokens at parse time, then size and depth rules beside the spec rules.
+    parseOptions: documentLimits.parseOptions,
+    validationRules: documentLimits.validationRules,
+    formatError: maskedErrors.formatError,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      createAuthzAuditPlugin(),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5000 }),
       config.isProduction
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: true }),
-      {
-        // Internal errors carry the request id so a client report can be matched to the log.
-        async requestDidStart({ contextValue }) {
-          return {
-            async willSendResponse({ response }) {
-              if (response.body.kind !== 'single') return;
-              for (const e of response.body.singleResult.errors ?? []) {
-                if (e.extensions?.code === 'INTERNAL_SERVER_ERROR') {
-                  (e.extensions as Record<string, unknown>).requestId = contextValue.requestId;
-                }
-              }
-            },
-          };
-        },
-      },
+      // Internal errors carry the request id, and the real error is logged under it.
+      maskedErrors.plugin,
+      // Every refused GraphQL request leaves a securityEvent line (auth, input, limits).
+      createSecurityLogPlugin({ log }),
+      // Cost per operation (400 over MAX_COST), the hourly cost budget (429), extensions.cost.
+      createCostBudgetPlugin({
+        limiters,
+        maxCost: limits.maxCost,
+        budgetPerHour: limits.costBudgetPerHour,
+        production: config.isProduction,
+      }),
+      executionTimeout.plugin,
+      documentLimits.plugin,
     ],
   });
   await apollo.start();
@@ -133,16 +199,26 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.set('trust proxy', config.trustProxy);
 
   // 1. request id: first, so every later log line and error can name the request.
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    const incoming = req.headers['x-request-id'];
-    const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    setRequestState(req, { requestId });
-    res.setHeader('X-Request-Id', requestId);
-    next();
-  });
+  //    A client's X-Request-Id is reused only behind a trusted proxy (see http/request-id.ts).
+  app.use(createRequestId({ trustIncoming: config.trustProxy !== false }));
 
-  // 2. security headers.
-  app.use(helmet({ contentSecurityPolicy: false }));
+  // 2. security headers: helmet + the strict API CSP; the development Sandbox page gets its own.
+  app.use(createHttpHeaders({ landingPage: !config.isProduction }));
+
+  // 2b. CORS: exact allowlist (CORS_ORIGINS); preflights are answered here.
+  app.use(createCors({ origins: config.corsOrigins }));
+
+  // 2c. HTTPS guard (production): plain HTTP is refused unless a trusted proxy says https.
+  //     /healthz and /readyz stay reachable for load-balancer probes.
+  app.use(createHttpsGuard({ enabled: config.isProduction }));
+
+  // Public verification keys (asymmetric JWT_ALG only): other services can verify our tokens.
+  // In HS256 mode there is nothing public to publish, so the route answers 404.
+  app.get('/.well-known/jwks.json', (_req, res, next) => {
+    if (tokens.alg === 'HS256') return next();
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.json(tokens.jwks());
+  });
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -163,8 +239,23 @@ export async function createApp(deps: AppDeps): Promise<App> {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
   });
 
-  // 3. body parsing with a hard size limit (before any GraphQL work).
+  // 3. only GET (queries, and the development Sandbox) and POST reach GraphQL: 405 otherwise.
+  app.use('/graphql', allowMethods(['GET', 'POST']));
+
+  // 3a. per-client request limit (RateLimit-* headers, 429 + Retry-After): before the body is
+  //     read, credentials are checked or anything is parsed.
+  app.use('/graphql', httpRateLimit.middleware);
+
+  // 3b. body parsing with a hard size limit (before any GraphQL work).
   app.use('/graphql', express.json({ limit: config.limits.maxBodyBytes }));
+  // Cookies are read on /graphql only, where refreshSession and logout need the refresh cookie.
+  app.use('/graphql', cookieParser());
+  // 3c. batched requests (JSON arrays): refused when MAX_BATCH_SIZE is 0 (always in production),
+  //     else capped, and every extra operation is charged to the per-client limit.
+  app.use(
+    '/graphql',
+    createBatchLimit({ maxBatchSize: limits.maxBatchSize, httpRateLimit, production: config.isProduction }),
+  );
 
   // 4. authentication, once per request: bad credentials end the request with 401 here.
   app.use('/graphql', async (req: Request, _res: Response, next: NextFunction) => {
@@ -197,45 +288,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }),
   );
 
-  // 6. errors outside GraphQL (bad credentials, bad JSON, oversized bodies): coded JSON, no stack.
-  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const requestId = getRequestState(req).requestId;
-    if (error instanceof HttpError) {
-      if (error instanceof AuthenticationError) {
-        securityEvent(log, 'auth_failure', {
-          requestId,
-          ip: req.ip,
-          viewer: 'anonymous',
-          reason: error.reason,
-        });
-      }
-      for (const [k, v] of Object.entries(error.headers)) res.setHeader(k, v);
-      res.status(error.status).json({
-        errors: [{ message: error.message, extensions: { ...error.extensions, code: error.code } }],
-      });
-      return;
-    }
-    const status =
-      typeof error === 'object' && error !== null && 'status' in error ? Number(error.status) : 500;
-    if (status === 413) {
-      res
-        .status(413)
-        .json({ errors: [{ message: 'Request body too large.', extensions: { code: 'BAD_USER_INPUT' } }] });
-      return;
-    }
-    if (status === 400) {
-      res
-        .status(400)
-        .json({ errors: [{ message: 'Malformed request body.', extensions: { code: 'BAD_USER_INPUT' } }] });
-      return;
-    }
-    log.error({ requestId, err: error }, 'unhandled HTTP error');
-    res.status(500).json({
-      errors: [
-        { message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } },
-      ],
-    });
-  });
+  // 6. unknown routes: a coded JSON 404, never Express's HTML page.
+  app.use(createNotFoundHandler());
+
+  // 7. errors outside GraphQL (bad credentials, HTTPS guard, bad JSON, oversized bodies, bugs):
+  //    coded JSON, no stack, no library message; unexpected ones logged with the request id.
+  app.use(createHttpErrorHandler({ log }));
 
   let stopped = false;
   return {
@@ -250,19 +308,25 @@ export async function createApp(deps: AppDeps): Promise<App> {
         httpServer.once('error', reject);
         httpServer.listen(config.port, config.host, () => {
           const { port } = httpServer.address() as AddressInfo;
-          resolve(`http://${config.host}:${port}`);
+          resolve(`${config.tls ? 'https' : 'http'}://${config.host}:${port}`);
         });
       });
     },
     async stop() {
       if (stopped) return;
       stopped = true;
-      // apollo.stop() runs the drain plugin: stop accepting, let in-flight requests finish.
-      if (httpServer.listening) await apollo.stop();
-      else await apollo.stop().catch(() => undefined);
+      // apollo.stop() runs the drain plugin: stop accepting, let in-flight requests finish
+      // (idle keep-alive sockets are closed at once; busy ones get the grace period).
+      const began = Date.now();
+      const stage = (name: string) =>
+        log.info({ stage: name, ms: Date.now() - began }, 'shutdown stage done');
+      httpServer.closeIdleConnections();
+      await apollo.stop().catch((e: unknown) => log.warn({ err: e }, 'apollo stop failed'));
+      stage('http drained');
       await apiKeyUsage.stop();
       redis?.disconnect();
       if (ownsDb) await db.close();
+      stage('pools closed');
     },
   };
 }

@@ -55,6 +55,12 @@ const schema = z
     OIDC_ISSUER: z.string().url().optional(),
     OIDC_AUDIENCE: z.string().min(1).optional(),
     OIDC_JWKS_URL: z.string().url().optional(),
+    /** Failed logins per client IP in 15 minutes before that IP is refused (per account: 5, fixed). */
+    LOGIN_IP_MAX_FAILURES: int(1, 1_000_000).default(50),
+    /** The page where a user finishes a password reset; the mailed link is `<url>#token=…`. */
+    PASSWORD_RESET_URL: z.string().url().default('http://localhost:3000/reset-password'),
+    /** How often API-key "last used" marks are written, in one batch. */
+    API_KEY_USAGE_FLUSH_MS: int(100, 600_000).default(10_000),
     CORS_ORIGINS: csv.optional(),
     TRUST_PROXY: z.string().default('false'),
     TLS_CERT: z.string().optional(),
@@ -76,6 +82,10 @@ const schema = z
     HTTP_RATE_WINDOW_SECONDS: int(1, 86_400).default(60),
     MAX_BATCH_SIZE: int(0, 100).default(0),
     EXECUTION_TIMEOUT_MS: int(100, 600_000).default(10_000),
+    /** Slow clients: time to send the request headers, the whole request, and keep-alive idle. */
+    HTTP_HEADERS_TIMEOUT_MS: int(500, 600_000).default(10_000),
+    HTTP_REQUEST_TIMEOUT_MS: int(500, 600_000).default(30_000),
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: int(100, 600_000).default(5_000),
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === 'production';
@@ -136,6 +146,11 @@ export interface Config {
   };
   readonly oidc:
     { readonly issuer: string; readonly audience: string; readonly jwksUrl: string | undefined } | undefined;
+  readonly identity: {
+    readonly loginIpMaxFailures: number;
+    readonly passwordResetUrl: string;
+    readonly apiKeyUsageFlushMs: number;
+  };
   readonly corsOrigins: readonly string[];
   readonly trustProxy: boolean | number | string;
   readonly tls: { readonly cert: string; readonly key: string } | undefined;
@@ -155,6 +170,9 @@ export interface Config {
     readonly httpRateWindowSeconds: number;
     readonly maxBatchSize: number;
     readonly executionTimeoutMs: number;
+    readonly httpHeadersTimeoutMs: number;
+    readonly httpRequestTimeoutMs: number;
+    readonly httpKeepAliveTimeoutMs: number;
   };
 }
 
@@ -204,6 +222,11 @@ export function parseConfig(env: RawEnv): Config {
       e.OIDC_ISSUER && e.OIDC_AUDIENCE
         ? { issuer: e.OIDC_ISSUER, audience: e.OIDC_AUDIENCE, jwksUrl: e.OIDC_JWKS_URL }
         : undefined,
+    identity: {
+      loginIpMaxFailures: e.LOGIN_IP_MAX_FAILURES,
+      passwordResetUrl: e.PASSWORD_RESET_URL,
+      apiKeyUsageFlushMs: e.API_KEY_USAGE_FLUSH_MS,
+    },
     corsOrigins: e.CORS_ORIGINS ?? (production ? [] : ['http://localhost:3000']),
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     tls: e.TLS_CERT && e.TLS_KEY ? { cert: e.TLS_CERT, key: e.TLS_KEY } : undefined,
@@ -225,6 +248,9 @@ export function parseConfig(env: RawEnv): Config {
       // keeps every limit per operation.
       maxBatchSize: production ? 0 : e.MAX_BATCH_SIZE,
       executionTimeoutMs: e.EXECUTION_TIMEOUT_MS,
+      httpHeadersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      httpKeepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     },
   };
   return deepFreeze(config);

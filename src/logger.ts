@@ -30,12 +30,23 @@ export const REDACT_PATHS = [
   'headers.cookie',
   'headers["x-api-key"]',
   'res.headers["set-cookie"]',
+  // Any object's headers (e.g. a request or an HTTP client's options logged under another key).
+  '*.headers.authorization',
+  '*.headers.cookie',
+  '*.headers["x-api-key"]',
+  '*.headers["set-cookie"]',
+  'req.headers["set-cookie"]',
   'variables.*.password',
   'variables.*.newPassword',
   'variables.*.token',
   'variables.password',
   'variables.newPassword',
   'variables.token',
+  // Nested inputs: variables.input.password, variables.input.newPassword, variables.input.secret …
+  'variables.*.secret',
+  'variables.*.refreshToken',
+  'variables.*.*.password',
+  'variables.*.*.newPassword',
 ];
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {

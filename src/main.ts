@@ -15,11 +15,23 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.logLevel);
   const app = await createApp({ config, log });
+  // Native TLS (node:https) when TLS_CERT/TLS_KEY are set: createApp builds the server from them.
   const url = await app.listen();
   log.info(
-    { url: `${url}/graphql`, mode: config.nodeEnv, database: app.db.driver, redis: Boolean(app.redis) },
+    {
+      url: `${url}/graphql`,
+      mode: config.nodeEnv,
+      tls: Boolean(config.tls),
+      database: app.db.driver,
+      redis: Boolean(app.redis),
+    },
     'listening',
   );
+  if (config.isProduction && !config.tls && config.trustProxy === false) {
+    // The HTTPS guard refuses plain HTTP in production: without native TLS or a trusted proxy that
+    // reports https, every request but /healthz and /readyz will be answered 426/308.
+    log.warn('production without TLS_CERT/TLS_KEY or TRUST_PROXY: plain-HTTP requests will be refused');
+  }
 
   let shuttingDown = false;
   const shutdown = (signal: string) => {

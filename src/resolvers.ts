@@ -34,6 +34,9 @@ export const resolvers: Resolvers = {
     createApiKey: (_p, args, ctx) => ctx.services.apiKeys.create(ctx, args.input),
     revokeApiKey: (_p, args, ctx) => ctx.services.apiKeys.revoke(ctx, args),
   },
+  AuthPayload: {
+    user: (payload, _a, ctx) => ctx.services.users.authenticatedAs(payload.user),
+  },
   User: {
     email: (user, _a, ctx) => ctx.services.users.email(ctx, user),
     orders: (user, args, ctx) => ctx.services.orders.ofUser(ctx, user, args),

@@ -1,27 +1,115 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
 import type { AuthPayloadModel, UserRow } from '../db/rows.js';
-import { AppError, badUserInput, ErrorCode, unauthenticated } from '../errors.js';
-import { loginInput, registerInput } from '../modules/users/users.inputs.js';
+import { AppError, badUserInput, ErrorCode, rateLimited, unauthenticated } from '../errors.js';
+import { securityEvent, type SecurityEventFields, type SecurityEventType } from '../logger.js';
+import {
+  loginInput,
+  registerInput,
+  requestPasswordResetInput,
+  resetPasswordInput,
+} from '../modules/users/users.inputs.js';
 import { assertCan } from '../policy/policy.js';
 import type { Repositories } from '../repositories.js';
 import type { RequestScope } from '../scope.js';
+import { createSessionStore, type SessionStore } from '../store/session-store.js';
 import { parseInput } from '../validation.js';
+import {
+  createLoginThrottle,
+  LoginLockedError,
+  type LoginAttempt,
+  type LoginThrottle,
+} from './login-throttle.js';
+import type { Mailer } from './mailer.js';
 import { hashPassword, isCommonPassword, verifyPassword } from './passwords.js';
+import {
+  clearRefreshCookie,
+  readRefreshCookie,
+  REFRESH_TTL_SECONDS,
+  setRefreshCookie,
+} from './refresh-cookie.js';
 import type { TokenService } from './tokens.js';
+import { describeViewer } from './viewer.js';
+
+export const PASSWORD_RESET_TTL_SECONDS = 30 * 60;
+
+/** What identity use cases need from the request (the GraphQL context provides all of it). */
+export interface AuthScope extends RequestScope {
+  requestId: string;
+  ip: string;
+  req: Request;
+  res: Response;
+  log: Logger;
+}
 
 export interface AuthServiceDeps {
   repos: Repositories;
   tokens: TokenService;
+  /** Default: an in-memory store (one instance only; app.ts passes Redis when configured). */
+  sessions?: SessionStore;
+  /** Default: in-memory login-failure counters with the standard limits. */
+  throttle?: LoginThrottle;
+  /** Default: a mailer that delivers nothing. */
+  mailer?: Mailer;
+  /** The page where users finish a reset; the token travels in the URL fragment. */
+  resetUrl?: string;
 }
 
-/** Identity use cases. Sessions (refresh cookies), lockout and resets plug in here. */
-export function createAuthService({ repos, tokens }: AuthServiceDeps) {
+const NO_MAILER: Mailer = { sendPasswordReset: async () => undefined };
+
+/**
+ * Refresh tokens are opaque random values, not JWTs: a refresh token is only ever read by this
+ * server, it must be revocable at once (rotation, reuse, logout), and a lookup in the store is
+ * needed for that anyway, so a signed self-contained format would add nothing but size.
+ * 32 random bytes make a fast hash (SHA-256) safe for storage: only the hash is kept.
+ */
+const newOpaqueToken = () => randomBytes(32).toString('base64url');
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+/** Identity use cases: register, login, refresh sessions, logout, password reset. */
+export function createAuthService({
+  repos,
+  tokens,
+  sessions = createSessionStore(),
+  throttle = createLoginThrottle(),
+  mailer = NO_MAILER,
+  resetUrl = 'http://localhost:3000/reset-password',
+}: AuthServiceDeps) {
   const issue = async (user: UserRow, tokenVersion: number): Promise<AuthPayloadModel> => {
     const { token, expiresAt } = await tokens.sign(user.id, tokenVersion);
     return { accessToken: token, expiresAt, user };
   };
 
+  const event = (scope: AuthScope, type: SecurityEventType, fields: SecurityEventFields = {}) =>
+    securityEvent(scope.log, type, {
+      requestId: scope.requestId,
+      ip: scope.ip,
+      viewer: describeViewer(scope.viewer),
+      ...fields,
+    });
+
+  /** A new session family (one per login), its first token in the refresh cookie. */
+  const startSession = async (scope: AuthScope, userId: string) => {
+    const token = newOpaqueToken();
+    await sessions.create({
+      familyId: randomUUID(),
+      userId,
+      tokenHash: sha256(token),
+      ttlSeconds: REFRESH_TTL_SECONDS,
+    });
+    setRefreshCookie(scope.res, token);
+  };
+
+  // The UNAUTHENTICATED answers below are logged as auth_failure by the security-log plugin;
+  // only the events it cannot see (reuse, lockout, reset) are written here.
+  const refuseRefresh = (scope: AuthScope) => {
+    clearRefreshCookie(scope.res);
+    return unauthenticated('No valid refresh session.');
+  };
+
   return {
-    async register(_scope: RequestScope, input: unknown): Promise<AuthPayloadModel> {
+    async register(scope: AuthScope, input: unknown): Promise<AuthPayloadModel> {
       const data = parseInput(registerInput, input, 'input');
       if (isCommonPassword(data.password)) {
         throw badUserInput({ 'input.password': 'This password is too common; choose another.' });
@@ -29,38 +117,126 @@ export function createAuthService({ repos, tokens }: AuthServiceDeps) {
       const passwordHash = await hashPassword(data.password);
       const user = await repos.users.create({ email: data.email, name: data.name, passwordHash });
       if (!user) throw badUserInput({ 'input.email': 'This email cannot be used.' });
+      await startSession(scope, user.id);
       return issue(user, 0);
     },
-    async login(_scope: RequestScope, input: unknown): Promise<AuthPayloadModel> {
+
+    async login(scope: AuthScope, input: unknown): Promise<AuthPayloadModel> {
       const data = parseInput(loginInput, input, 'input');
-      const user = await repos.users.findCredentialsByEmail(data.email.trim());
+      const email = data.email.trim().toLowerCase();
+      let attempt: LoginAttempt;
+      try {
+        // Before any password work: a locked account answers RATE_LIMITED even to the right password.
+        attempt = await throttle.begin(email, scope.ip);
+      } catch (error) {
+        if (!(error instanceof LoginLockedError)) throw error;
+        event(scope, 'lockout', {
+          action: 'refused',
+          lock: error.scope,
+          retryAfter: error.retryAfterSeconds,
+        });
+        throw rateLimited(error.retryAfterSeconds, 'Too many failed logins; try again later.');
+      }
+      const user = await repos.users.findCredentialsByEmail(email);
       // Same work and the same answer whether the account is missing or the password wrong.
       const ok = await verifyPassword(user?.passwordHash ?? null, data.password);
-      if (!user || !ok) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Invalid email or password.');
+      if (!user || !ok) {
+        const locks = await attempt.failed();
+        for (const lock of locks) event(scope, 'lockout', { action: 'locked', lock });
+        throw new AppError(ErrorCode.UNAUTHENTICATED, 'Invalid email or password.');
+      }
+      await attempt.succeeded();
+      await startSession(scope, user.id);
       return issue(user, user.tokenVersion);
     },
-    // Refresh sessions, logout and password reset are built in issue #3; until then they
-    // answer with a clean coded error rather than pretending to work.
-    async refreshSession(_scope: RequestScope): Promise<AuthPayloadModel> {
-      throw unauthenticated('No valid refresh session.');
+
+    /**
+     * Rotates the refresh cookie: the presented token stops working at once and a new one of the
+     * same family is set. A token that was already rotated away is reuse (a stolen copy, or the
+     * loser of a race between two refreshes — indistinguishable, so clients must not refresh
+     * concurrently): the whole family ends, the thief's copy and the victim's alike.
+     */
+    async refreshSession(scope: AuthScope): Promise<AuthPayloadModel> {
+      const presented = readRefreshCookie(scope.req);
+      if (!presented) throw refuseRefresh(scope);
+      const next = newOpaqueToken();
+      const result = await sessions.rotate(sha256(presented), sha256(next), REFRESH_TTL_SECONDS);
+      if (result.status === 'reused') {
+        event(scope, 'token_reuse', { userId: result.userId, familyId: result.familyId });
+        throw refuseRefresh(scope);
+      }
+      if (result.status === 'invalid') throw refuseRefresh(scope);
+      const user = await repos.users.findCredentialsById(result.userId);
+      if (!user) {
+        await sessions.revokeByToken(sha256(next));
+        throw refuseRefresh(scope);
+      }
+      setRefreshCookie(scope.res, next);
+      return issue(user, user.tokenVersion);
     },
-    async logout(_scope: RequestScope): Promise<boolean> {
+
+    /** Ends the session family of the refresh cookie (if any) and clears the cookie. */
+    async logout(scope: AuthScope): Promise<boolean> {
+      const presented = readRefreshCookie(scope.req);
+      if (presented) await sessions.revokeByToken(sha256(presented));
+      clearRefreshCookie(scope.res);
       return true;
     },
-    async requestPasswordReset(_scope: RequestScope, _args: { email: string }): Promise<boolean> {
-      return true;
-    },
-    async resetPassword(
-      _scope: RequestScope,
-      _args: { token: string; newPassword: string },
-    ): Promise<boolean> {
-      throw badUserInput({ token: 'Invalid or expired token.' });
-    },
+
     /** Ends every session of the user and invalidates every access token issued so far. */
-    async logoutEverywhere(scope: RequestScope): Promise<boolean> {
+    async logoutEverywhere(scope: AuthScope): Promise<boolean> {
       assertCan(scope.viewer, 'session:manage', null);
       if (scope.viewer.kind !== 'user') throw unauthenticated();
       await repos.users.bumpTokenVersion(scope.viewer.userId);
+      await sessions.revokeUser(scope.viewer.userId);
+      clearRefreshCookie(scope.res);
+      return true;
+    },
+
+    /**
+     * Always true. For an existing account a single-use token is stored (hashed, 30 minutes) and
+     * handed to the mailer without waiting for delivery, so the answer and nearly all of the
+     * time taken are the same whether or not the account exists.
+     */
+    async requestPasswordReset(scope: AuthScope, args: { email: string }): Promise<boolean> {
+      const { email } = parseInput(requestPasswordResetInput, args);
+      const user = await repos.users.findCredentialsByEmail(email.trim());
+      const token = newOpaqueToken();
+      const tokenHash = sha256(token);
+      if (!user) return true;
+      const expiresAt = new Date(Date.now() + PASSWORD_RESET_TTL_SECONDS * 1000);
+      await repos.users.createPasswordResetToken(user.id, tokenHash, expiresAt);
+      // In the fragment, not the query: fragments are not sent to servers or in Referer headers.
+      const link = `${resetUrl}#token=${token}`;
+      mailer
+        .sendPasswordReset({ to: user.email, userId: user.id, token, link, expiresAt })
+        .catch((error: unknown) =>
+          scope.log.error({ err: error, userId: user.id }, 'password reset mail failed'),
+        );
+      event(scope, 'password_reset', { action: 'requested', userId: user.id });
+      return true;
+    },
+
+    /**
+     * Consumes a reset token once, sets the new password, and ends everything the old password
+     * opened: every refresh family and every outstanding access token.
+     */
+    async resetPassword(scope: AuthScope, args: { token: string; newPassword: string }): Promise<boolean> {
+      const data = parseInput(resetPasswordInput, args);
+      // Checked before the token is consumed, so a rejected password does not burn the link.
+      if (isCommonPassword(data.newPassword)) {
+        throw badUserInput({ newPassword: 'This password is too common; choose another.' });
+      }
+      const userId = await repos.users.consumePasswordResetToken(sha256(data.token));
+      if (!userId) throw badUserInput({ token: 'Invalid or expired token.' });
+      await repos.users.setPasswordHash(userId, await hashPassword(data.newPassword));
+      await repos.users.bumpTokenVersion(userId);
+      await sessions.revokeUser(userId);
+      const user = await repos.users.findCredentialsById(userId);
+      // The owner proved control of the mailbox: a lock set by someone guessing is lifted.
+      if (user) await throttle.clearAccount(user.email);
+      clearRefreshCookie(scope.res);
+      event(scope, 'password_reset', { action: 'completed', userId });
       return true;
     },
   };

@@ -1,6 +1,5 @@
-import { createHash, createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import * as jose from 'jose';
 import type { Config } from '../config.js';
@@ -63,6 +62,14 @@ export async function createTokenService(config: Config): Promise<TokenService> 
   } else {
     const pem = config.jwt.privateKeyPem ?? '';
     const privateKey = createPrivateKey(pem.replace(/\\n/g, '\n'));
+    // The key must fit the pinned algorithm: a mismatch is a start-up error, not a first-login one.
+    const type = privateKey.asymmetricKeyType;
+    const curve = privateKey.asymmetricKeyDetails?.namedCurve;
+    if (alg === 'EdDSA' ? type !== 'ed25519' : type !== 'ec' || curve !== 'prime256v1') {
+      throw new Error(
+        `JWT_PRIVATE_KEY must be ${alg === 'EdDSA' ? 'an Ed25519' : 'a P-256 (ES256)'} private key`,
+      );
+    }
     const publicKey = createPublicKey(privateKey);
     const spki = publicKey.export({ type: 'spki', format: 'der' });
     signKid = kidOf(spki);
@@ -98,7 +105,7 @@ export async function createTokenService(config: Config): Promise<TokenService> 
         issuer,
         audience,
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
-        requiredClaims: ['sub', 'jti', 'iat', 'exp'],
+        requiredClaims: ['sub', 'jti', 'iat', 'exp', 'nbf'],
         typ: 'JWT',
       });
       if (

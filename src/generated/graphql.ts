@@ -36,6 +36,7 @@ export type AddressInput = {
   postcode: Scalars['String']['input'];
 };
 
+/** Account management: only the signed-in owner, never through an API key. */
 export type ApiKey = {
   __typename?: 'ApiKey';
   createdAt: Scalars['DateTime']['output'];
@@ -170,6 +171,7 @@ export type MutationUpdateProfileArgs = {
   input: UpdateProfileInput;
 };
 
+/** Personal data: reachable only signed in, and by keys holding an orders scope. */
 export type Order = {
   __typename?: 'Order';
   createdAt: Scalars['DateTime']['output'];

@@ -1,17 +1,44 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/;
+// Whitelist the shape first (bounded, no backtracking), then the calendar: JavaScript's Date
+// silently rolls 2026-02-30 over to 2026-03-02, so the parsed fields must round-trip.
+const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z|[+-](\d{2}):(\d{2}))$/;
 
-function parseDate(value: unknown): Date {
-  if (typeof value !== 'string' || value.length > 40 || !ISO.test(value)) {
-    throw new GraphQLError('DateTime must be an ISO-8601 date-time string.', {
-      extensions: { code: 'BAD_USER_INPUT' },
-    });
+const invalid = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+
+/** Parses an ISO-8601 date-time with an explicit offset; anything else is BAD_USER_INPUT. */
+export function parseDateTime(value: unknown): Date {
+  if (typeof value !== 'string' || value.length > 40) {
+    throw invalid('DateTime must be an ISO-8601 date-time string.');
+  }
+  const m = ISO.exec(value);
+  if (!m) throw invalid('DateTime must be an ISO-8601 date-time string.');
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const offsetH = m[9] === undefined ? 0 : Number(m[9]);
+  const offsetM = m[10] === undefined ? 0 : Number(m[10]);
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > daysInMonth ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59 ||
+    offsetH > 23 ||
+    offsetM > 59
+  ) {
+    throw invalid('DateTime is not a valid date.');
   }
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) {
-    throw new GraphQLError('DateTime is not a valid date.', { extensions: { code: 'BAD_USER_INPUT' } });
-  }
+  if (Number.isNaN(date.getTime())) throw invalid('DateTime is not a valid date.');
   return date;
 }
 
@@ -20,17 +47,13 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
   description: 'An ISO-8601 date-time in UTC.',
   serialize(value) {
-    if (value instanceof Date) return value.toISOString();
-    if (typeof value === 'string') return parseDate(value).toISOString();
+    if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString();
+    if (typeof value === 'string') return parseDateTime(value).toISOString();
     throw new GraphQLError('DateTime cannot represent this value.');
   },
-  parseValue: parseDate,
+  parseValue: parseDateTime,
   parseLiteral(ast) {
-    if (ast.kind !== Kind.STRING) {
-      throw new GraphQLError('DateTime must be a string literal.', {
-        extensions: { code: 'BAD_USER_INPUT' },
-      });
-    }
-    return parseDate(ast.value);
+    if (ast.kind !== Kind.STRING) throw invalid('DateTime must be a string literal.');
+    return parseDateTime(ast.value);
   },
 });

@@ -1,4 +1,5 @@
 import type { GraphQLSchema } from 'graphql';
+import { makeExecutableSchema } from '@graphql-tools/schema';
 import { getDirective } from '@graphql-tools/utils';
 
 /**
@@ -26,4 +27,12 @@ export function assertAnnotated(schema: GraphQLSchema): void {
       `Every Query and Mutation field needs exactly one of @auth or @public. Fix these fields:\n  ${problems.join('\n  ')}`,
     );
   }
+}
+
+/**
+ * The same check on bare SDL, before any resolver or store exists: createApp runs it first, so an
+ * unprotected field stops start-up before a database, Redis or socket is opened.
+ */
+export function assertTypeDefsAnnotated(typeDefs: string[]): void {
+  assertAnnotated(makeExecutableSchema({ typeDefs }));
 }

@@ -4,6 +4,7 @@ import type { GraphQLContext } from '../context.js';
 import type { Role, Scope } from '../db/rows.js';
 import { forbidden, unauthenticated } from '../errors.js';
 import type { Viewer } from '../auth/viewer.js';
+import { markSecurityEvent } from '../policy/security-marks.js';
 
 interface AuthArgs {
   requires?: Role[];
@@ -16,19 +17,25 @@ export interface FieldAccess {
   scopes: readonly Scope[] | undefined;
 }
 
-/** Throws unless the viewer may reach a field with this access rule. */
-export function checkAccess(viewer: Viewer, access: FieldAccess): void {
+/**
+ * Throws unless the viewer may reach a field with this access rule. `coordinate` (Type.field)
+ * only names the field in the security log.
+ */
+export function checkAccess(viewer: Viewer, access: FieldAccess, coordinate = ''): void {
+  const deny = (error: Error, reason: string) =>
+    markSecurityEvent(error, { event: 'authz_denied', details: { field: coordinate, reason } });
   if (viewer.kind === 'apiKey') {
     // A key reaches a field only if the field names one of the key's scopes; fields without
     // scopes (account management, admin tools) are closed to keys whatever the owner may do.
     const allowed = access.scopes?.some((s) => viewer.scopes.includes(s)) ?? false;
-    if (!allowed) throw forbidden('This API key does not have the scope for this field.');
-    if (access.requires && !access.requires.includes(viewer.role)) throw forbidden();
+    if (!allowed) throw deny(forbidden('This API key does not have the scope for this field.'), 'scope');
+    if (access.requires && !access.requires.includes(viewer.role)) throw deny(forbidden(), 'role');
     return;
   }
   if (access.kind === 'public') return;
-  if (viewer.kind === 'anonymous') throw unauthenticated();
-  if (access.requires && !access.requires.includes(viewer.role)) throw forbidden();
+  // Anonymous → UNAUTHENTICATED (sign in and retry); signed in but wrong role → FORBIDDEN.
+  if (viewer.kind === 'anonymous') throw deny(unauthenticated(), 'anonymous');
+  if (access.requires && !access.requires.includes(viewer.role)) throw deny(forbidden(), 'role');
 }
 
 /** The @auth / @public rule of a field (or of its type for @auth on OBJECT), if any. */
@@ -51,16 +58,17 @@ export function fieldAccess(
  */
 export function applyAuthDirectives(schema: GraphQLSchema): GraphQLSchema {
   return mapSchema(schema, {
-    [MapperKind.OBJECT_FIELD]: (fieldConfig, _fieldName, typeName) => {
+    [MapperKind.OBJECT_FIELD]: (fieldConfig, fieldName, typeName) => {
       const type = schema.getType(typeName);
       const typeAuth = type ? (getDirective(schema, type, 'auth')?.[0] as AuthArgs | undefined) : undefined;
       const access = fieldAccess(schema, fieldConfig, typeAuth);
       if (!access) return fieldConfig;
       const resolve = fieldConfig.resolve ?? defaultFieldResolver;
+      const coordinate = `${typeName}.${fieldName}`;
       return {
         ...fieldConfig,
         resolve(source, args, context: GraphQLContext, info) {
-          checkAccess(context.viewer, access);
+          checkAccess(context.viewer, access, coordinate);
           return resolve(source, args, context, info);
         },
       };

@@ -1,11 +1,18 @@
 import type { GraphQLFormattedError } from 'graphql';
+import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
+import { describeViewer } from '../auth/viewer.js';
+import type { GraphQLContext } from '../context.js';
 import { ErrorCode, PUBLIC_CODES } from '../errors.js';
 
 export interface MaskedErrorsOptions {
   log: Logger;
-  /** Keep parse/validation messages helpful (development); production keeps them generic-safe. */
+  /**
+   * Production mode. Messages of public codes pass in both modes (parse and validation messages
+   * stay helpful in development); in production Apollo's `hideSchemaDetailsFromClientErrors`
+   * has already removed the "Did you mean …" suggestions before this step sees them.
+   */
   production: boolean;
 }
 
@@ -17,21 +24,46 @@ const APOLLO_CODE_MAP: Record<string, ErrorCode> = {
   PERSISTED_QUERY_NOT_SUPPORTED: ErrorCode.BAD_USER_INPUT,
 };
 
+/** Extensions a client may see; everything else (stacktrace, exception, library details) is dropped. */
 const ALLOWED_EXTENSIONS = new Set(['code', 'fieldErrors', 'retryAfter', 'requestId']);
 
+export const INTERNAL_MESSAGE = 'Internal server error.';
+
+/** The public code of an error, or undefined when it must be masked. */
+export function publicCode(formatted: GraphQLFormattedError): ErrorCode | undefined {
+  const raw = formatted.extensions?.code;
+  const code = typeof raw === 'string' ? (APOLLO_CODE_MAP[raw] ?? raw) : undefined;
+  return code && code !== ErrorCode.INTERNAL_SERVER_ERROR && PUBLIC_CODES.has(code)
+    ? (code as ErrorCode)
+    : undefined;
+}
+
+export interface MaskedErrors {
+  /** Apollo's `formatError`. */
+  formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
+  /** Adds the request id to masked errors and logs the real error under that id. */
+  plugin: ApolloServerPlugin<GraphQLContext>;
+}
+
 /**
- * formatError: errors with one of our public codes pass through with a whitelisted set of
- * extensions (never `stacktrace`, `exception`, or a library's details); anything else becomes
- * INTERNAL_SERVER_ERROR with a generic message, and the real error goes to the log only.
+ * Error masking, in two halves because Apollo's formatError is not given the request:
+ * - `formatError` lets an error through only when it carries one of our public codes (with a
+ *   whitelisted set of extensions); anything else becomes INTERNAL_SERVER_ERROR with a generic
+ *   message. The original error is remembered against the masked object.
+ * - `plugin.willSendResponse` sees the same objects with the request context: it stamps
+ *   `extensions.requestId` on each masked error and logs the original with that id, so a client's
+ *   report can be matched to exactly one log line. No stack, path, SQL or library message ever
+ *   reaches the client, in any mode.
  */
-export function createErrorMasker({ log }: MaskedErrorsOptions) {
-  return (formatted: GraphQLFormattedError, error: unknown, requestId?: string): GraphQLFormattedError => {
-    const rawCode = formatted.extensions?.code;
-    const code = typeof rawCode === 'string' ? (APOLLO_CODE_MAP[rawCode] ?? rawCode) : undefined;
-    if (code && code !== ErrorCode.INTERNAL_SERVER_ERROR && PUBLIC_CODES.has(code)) {
+export function createMaskedErrors({ log }: MaskedErrorsOptions): MaskedErrors {
+  const originals = new WeakMap<GraphQLFormattedError, unknown>();
+
+  const formatError = (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = publicCode(formatted);
+    if (code) {
       const extensions: Record<string, unknown> = { code };
       for (const [k, v] of Object.entries(formatted.extensions ?? {})) {
-        if (ALLOWED_EXTENSIONS.has(k) && k !== 'code') extensions[k] = v;
+        if (ALLOWED_EXTENSIONS.has(k) && k !== 'code' && k !== 'requestId') extensions[k] = v;
       }
       return {
         message: formatted.message,
@@ -40,19 +72,40 @@ export function createErrorMasker({ log }: MaskedErrorsOptions) {
         extensions,
       };
     }
-    const original = unwrapResolverError(error);
-    log.error(
-      {
-        requestId,
-        err: original instanceof Error ? original : { message: String(original) },
-        path: formatted.path,
-      },
-      'unexpected error (masked for the client)',
-    );
-    return {
-      message: 'Internal server error.',
+    const masked: GraphQLFormattedError = {
+      message: INTERNAL_MESSAGE,
       ...(formatted.path ? { path: formatted.path } : {}),
-      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...(requestId ? { requestId } : {}) },
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
     };
+    originals.set(masked, unwrapResolverError(error));
+    return masked;
   };
+
+  const plugin: ApolloServerPlugin<GraphQLContext> = {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue, request, operationName }) {
+          if (response.body.kind !== 'single') return;
+          for (const e of response.body.singleResult.errors ?? []) {
+            if (e.extensions?.code !== ErrorCode.INTERNAL_SERVER_ERROR) continue;
+            (e.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+            const original = originals.get(e);
+            log.error(
+              {
+                requestId: contextValue.requestId,
+                ip: contextValue.ip,
+                viewer: describeViewer(contextValue.viewer),
+                operationName: operationName ?? request.operationName ?? null,
+                path: e.path,
+                err: original instanceof Error ? original : { message: String(original) },
+              },
+              'unexpected error (masked for the client)',
+            );
+          }
+        },
+      };
+    },
+  };
+
+  return { formatError, plugin };
 }

@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { createApp, type App } from '../../src/app.js';
+import type { Mailer } from '../../src/auth/mailer.js';
 import { parseConfig, type RawEnv } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './env.js';
@@ -23,6 +24,8 @@ export interface StartOptions {
   schema?: string;
   /** Keep the data when stopping (restart tests). */
   keepData?: boolean;
+  /** A test mailer that captures password-reset messages. */
+  mailer?: Mailer;
 }
 
 export interface TestApp {
@@ -100,7 +103,11 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
       cb();
     },
   });
-  const app = await createApp({ config, log: createLogger(config.logLevel, sink) });
+  const app = await createApp({
+    config,
+    log: createLogger(config.logLevel, sink),
+    ...(options.mailer ? { mailer: options.mailer } : {}),
+  });
   const url = await app.listen();
 
   const post = async (body: unknown, headers: Record<string, string> = {}): Promise<GqlResponse> => {
@@ -151,7 +158,8 @@ export async function dropSchema(schema: string): Promise<void> {
 }
 
 export async function deleteRedisPrefix(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  redis.on('error', () => undefined);
   try {
     await redis.connect();
     let cursor = '0';

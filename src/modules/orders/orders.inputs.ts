@@ -3,23 +3,28 @@ import { text, uuid } from '../../validation.js';
 
 export const orderId = z.object({ id: uuid });
 
-export const createOrderInput = z.object({
+// strictObject throughout: GraphQL already refuses fields the input types do not declare, and
+// these schemas refuse them again, so a price or total can never be smuggled in (mass assignment).
+// Prices and totals are always computed by the server from the catalogue.
+export const createOrderInput = z.strictObject({
   items: z
     .array(
-      z.object({
+      z.strictObject({
         productId: uuid,
         quantity: z
           .number()
-          .int()
+          .int('Must be between 1 and 100.')
           .min(1, 'Must be between 1 and 100.')
           .max(100, 'Must be between 1 and 100.'),
       }),
     )
     .min(1, 'Must have between 1 and 50 items.')
     .max(50, 'Must have between 1 and 50 items.'),
-  shippingAddress: z.object({
+  shippingAddress: z.strictObject({
     line1: text(5, 200),
     city: text(2, 100),
+    // Whitelist patterns (API.md). Postcodes and promo codes are case-insensitive: normalised
+    // to upper case before the check, and stored that way.
     postcode: z
       .string()
       .trim()

@@ -1,6 +1,6 @@
 import type { ConnectionModel, OrderItemRow, OrderRow, UserRow } from '../../db/rows.js';
 import { badUserInput, notFound } from '../../errors.js';
-import { assertCan } from '../../policy/policy.js';
+import { assertCan, can } from '../../policy/policy.js';
 import type { Repositories } from '../../repositories.js';
 import type { RequestScope } from '../../scope.js';
 import { parseInput } from '../../validation.js';
@@ -69,7 +69,10 @@ export function createOrdersService(repos: Repositories) {
       const { id } = parseInput(orderId, args);
       const order = await scope.loaders.orderById.load(id);
       if (!order) throw notFound('Order');
-      assertCan(scope.viewer, 'order:cancel', order, { hideAs: 'Order' });
+      // Hidden as NOT_FOUND from anyone who may not even see the order; an admin, who can read
+      // it anyway, learns nothing from a plain FORBIDDEN.
+      const hideAs = can(scope.viewer, 'order:read', order) ? undefined : 'Order';
+      assertCan(scope.viewer, 'order:cancel', order, { hideAs });
       const cancelled = await repos.orders.cancelIfPending(id);
       if (!cancelled)
         throw badUserInput({ id: 'Only a PENDING order can be cancelled.' }, 'Order cannot be cancelled.');

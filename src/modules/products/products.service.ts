@@ -9,9 +9,10 @@ import { createProductInput, productId, productSearch } from './products.inputs.
 export function createProductsService(repos: Repositories) {
   return {
     async list(
-      _scope: RequestScope,
+      scope: RequestScope,
       args: { first: number; after?: string | null; search?: string | null },
     ): Promise<ConnectionModel<ProductRow>> {
+      assertCan(scope.viewer, 'product:read', null);
       const page = parsePage(args);
       const { search } = parseInput(productSearch, { search: args.search });
       const term = search ? search : null;
@@ -19,6 +20,7 @@ export function createProductsService(repos: Repositories) {
       return toConnection(rows, page.first, () => repos.products.count(term));
     },
     async get(scope: RequestScope, args: { id: string }): Promise<ProductRow | null> {
+      assertCan(scope.viewer, 'product:read', null);
       const { id } = parseInput(productId, args);
       return scope.loaders.productById.load(id);
     },

@@ -66,21 +66,61 @@ export function createUsersRepository(db: Queryable) {
       );
       return rows[0]?.v ?? 0;
     },
-    async findOrCreateByOidc(issuer: string, subject: string, email: string, name: string): Promise<UserRow> {
-      const found = await db.query<UserRow>(
-        `SELECT ${COLUMNS} FROM users WHERE oidc_issuer = $1 AND oidc_subject = $2`,
-        [issuer, subject],
+    /**
+     * The local user for an external identity (issuer, subject), created on first sight. Emails
+     * are tried in order and one already taken is skipped: an external identity never takes
+     * over a local account by its email address.
+     */
+    async findOrCreateByOidc(
+      issuer: string,
+      subject: string,
+      emails: readonly string[],
+      name: string,
+    ): Promise<UserRow | null> {
+      const find = async () =>
+        (
+          await db.query<UserRow>(
+            `SELECT ${COLUMNS} FROM users WHERE oidc_issuer = $1 AND oidc_subject = $2`,
+            [issuer, subject],
+          )
+        )[0] ?? null;
+      const found = await find();
+      if (found) return found;
+      for (const email of emails) {
+        // DO NOTHING on any unique index: a concurrent first sight of the same identity, or a
+        // taken email. Either way the SELECT below tells which.
+        await db.query(
+          `INSERT INTO users (email, name, oidc_issuer, oidc_subject) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+          [email, name, issuer, subject],
+        );
+        const row = await find();
+        if (row) return row;
+      }
+      return null;
+    },
+    /** Stores a password-reset token's hash; earlier unused tokens of the user stop working. */
+    async createPasswordResetToken(userId: string, tokenHash: string, expiresAt: Date): Promise<void> {
+      await db.query(
+        'UPDATE password_reset_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS NULL',
+        [userId],
       );
-      if (found[0]) return found[0];
-      const rows = await db.query<UserRow>(
-        `INSERT INTO users (email, name, oidc_issuer, oidc_subject) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (oidc_issuer, oidc_subject) WHERE oidc_issuer IS NOT NULL
-         DO UPDATE SET oidc_subject = EXCLUDED.oidc_subject RETURNING ${COLUMNS}`,
-        [email, name, issuer, subject],
+      await db.query(
+        'INSERT INTO password_reset_tokens (user_id, token_hash, expires_at) VALUES ($1, $2, $3)',
+        [userId, tokenHash, expiresAt],
       );
-      const row = rows[0];
-      if (!row) throw new Error('OIDC user upsert returned no row');
-      return row;
+    },
+    /**
+     * Consumes a reset token in one statement: of two concurrent uses only one gets the user id
+     * back. Null for an unknown, used or expired token.
+     */
+    async consumePasswordResetToken(tokenHash: string): Promise<string | null> {
+      const rows = await db.query<{ userId: string }>(
+        `UPDATE password_reset_tokens SET used_at = now()
+          WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+          RETURNING user_id AS "userId"`,
+        [tokenHash],
+      );
+      return rows[0]?.userId ?? null;
     },
   };
 }

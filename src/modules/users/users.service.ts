@@ -7,7 +7,17 @@ import { parseInput } from '../../validation.js';
 import { updateProfileInput, userId } from './users.inputs.js';
 
 export function createUsersService(repos: Repositories) {
+  // Rows handed out in an AuthPayload (register, login, refreshSession): the requester has just
+  // proved to be this user (password or refresh cookie), even though the request itself arrived
+  // without credentials, so their own e-mail is theirs to see. Keyed by object identity: rows are
+  // created per request, so a mark never outlives the response it belongs to.
+  const provenSelf = new WeakSet<UserRow>();
   return {
+    /** The user of an AuthPayload, marked as the requester for property-level rules. */
+    authenticatedAs(user: UserRow): UserRow {
+      provenSelf.add(user);
+      return user;
+    },
     /** The signed-in user; null when anonymous. An API key is not a user session. */
     async viewer(scope: RequestScope): Promise<UserRow | null> {
       if (scope.viewer.kind !== 'user') return null;
@@ -23,7 +33,7 @@ export function createUsersService(repos: Repositories) {
     },
     /** Property-level rule: the email is visible to its owner and to admins only. */
     email(scope: RequestScope, user: UserRow): string | null {
-      return can(scope.viewer, 'user:read-email', user) ? user.email : null;
+      return can(scope.viewer, 'user:read-email', user) || provenSelf.has(user) ? user.email : null;
     },
     author(scope: RequestScope, id: string): Promise<UserRow | null> {
       return scope.loaders.userById.load(id);

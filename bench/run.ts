@@ -1,0 +1,48 @@
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runSideBySide } from './side-by-side.js';
+
+// `npm run bench [-- attacks | soak] [--quick]`. Every mode is bounded in time and count and
+// talks to 127.0.0.1 only. Results go to bench/results/ (quick runs to *quick.* files, not committed).
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const mode = args.find((a) => !a.startsWith('--')) ?? 'run';
+const quick = args.includes('--quick');
+
+function numberFlag(name: string, fallback: number): number {
+  const arg = args.find((a) => a.startsWith(`--${name}=`));
+  const value = arg ? Number(arg.split('=')[1]) : fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+  return value;
+}
+
+async function main(): Promise<void> {
+  if (mode === 'run') {
+    await runSideBySide({
+      benchDir,
+      quick,
+      rounds: numberFlag('rounds', quick ? 1 : 3),
+      durationSec: numberFlag('duration', quick ? 2 : 5),
+      warmupSec: numberFlag('warmup', quick ? 1 : 2),
+      connections: numberFlag('connections', 10),
+      memoryRequests: numberFlag('memory-requests', quick ? 20_000 : 200_000),
+    });
+  } else if (mode === 'attacks') {
+    const { runAttacks } = await import('./attacks.js');
+    await runAttacks({ benchDir, quick, repeats: numberFlag('repeats', quick ? 5 : 25) });
+  } else if (mode === 'soak') {
+    const { runSoak } = await import('./soak.js');
+    await runSoak({ benchDir, quick, connections: numberFlag('connections', 100) });
+  } else {
+    throw new Error(`unknown mode "${mode}": use run (default), attacks or soak`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

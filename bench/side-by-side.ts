@@ -1,0 +1,267 @@
+import { join } from 'node:path';
+import {
+  BENCH_REDIS_URL,
+  BENCH_SCHEMA,
+  GENEROUS_LIMITS,
+  RUN_ID,
+  commonHeaders,
+  projectEnv,
+} from './lib/env.js';
+import { dropBenchSchema, seedFixtures, type Fixtures } from './lib/fixtures.js';
+import { firstCode, timedPost } from './lib/http.js';
+import { startLoadGenerator, type LoadGenerator } from './lib/load.js';
+import type { LoadRequest, LoadResult } from './lib/load-types.js';
+import { startTarget, type TargetProcess } from './lib/processes.js';
+import { QUERIES, type BenchQuery } from './lib/queries.js';
+import { deleteRedisPrefix } from './lib/redis-cleanup.js';
+import { busyWarning, fmt, machine, median, table, writeResults } from './lib/report.js';
+
+export interface SideBySideOptions {
+  benchDir: string;
+  quick: boolean;
+  rounds: number;
+  durationSec: number;
+  warmupSec: number;
+  connections: number;
+  memoryRequests: number;
+}
+
+interface TargetDef {
+  key: 'project' | 'baseline' | 'armor' | 'ceiling';
+  label: string;
+  file: string;
+  env: Record<string, string | undefined>;
+  /** Ceiling answers a fixed body: the query does not matter to it. */
+  fixed?: boolean;
+}
+
+interface Cell {
+  target: TargetDef['key'];
+  query: BenchQuery['key'];
+  rounds: LoadResult[];
+}
+
+function targetDefs(benchDir: string): TargetDef[] {
+  const t = (f: string) => join(benchDir, 'targets', f);
+  // The peers run with NODE_ENV=production too, so Apollo's own production defaults apply to
+  // every target alike (no introspection, production landing page, no stack traces).
+  const peerEnv = {
+    ...projectEnv(),
+    // The baseline has no limits to configure; these only keep its config parse identical.
+    LOG_LEVEL: 'info',
+  };
+  return [
+    { key: 'project', label: 'this project (production, Redis)', file: t('project.ts'), env: projectEnv() },
+    { key: 'baseline', label: 'bare Apollo 5 + Express 5', file: t('baseline.ts'), env: peerEnv },
+    { key: 'armor', label: 'bare + graphql-armor', file: t('armor.ts'), env: peerEnv },
+    { key: 'ceiling', label: 'node:http fixed JSON', file: t('ceiling.ts'), env: {}, fixed: true },
+  ];
+}
+
+async function requestFor(q: BenchQuery, fixtures: Fixtures): Promise<LoadRequest> {
+  const headers = commonHeaders();
+  if (q.authenticated) headers.authorization = `Bearer ${await fixtures.token()}`;
+  return { method: 'POST', path: '/graphql', headers, body: JSON.stringify({ query: q.query }), tag: q.key };
+}
+
+const failed = (r: LoadResult) => r.errors + r.non2xx + r.timeouts + r.mismatches;
+
+/** Rotates the target order each round: A B C D, then B C D A, … (no target always runs first). */
+export function rotate<T>(items: readonly T[], by: number): T[] {
+  const n = items.length;
+  return items.map((_, i) => items[(i + by) % n]!);
+}
+
+export async function runSideBySide(o: SideBySideOptions): Promise<void> {
+  const logDir = join(o.benchDir, 'results', 'logs');
+  const defs = targetDefs(o.benchDir);
+  const targets = new Map<TargetDef['key'], TargetProcess>();
+  let load: LoadGenerator | undefined;
+  console.log(`machine: ${machine()}`);
+  console.log(
+    `run ${RUN_ID}: schema ${BENCH_SCHEMA}; project limits raised for measurement (${GENEROUS_LIMITS})`,
+  );
+  try {
+    const fixtures = await seedFixtures(BENCH_SCHEMA);
+    for (const def of defs) {
+      const p = await startTarget(def.key, def.file, def.env, join(logDir, `${RUN_ID}-${def.key}.log`));
+      targets.set(def.key, p);
+      console.log(`started ${def.label} on ${p.url} (pid ${p.child.pid})`);
+    }
+    load = await startLoadGenerator(o.benchDir, join(logDir, `${RUN_ID}-load.log`));
+
+    // Sanity: every GraphQL target answers every query with data and no errors before any timing.
+    for (const def of defs.filter((d) => !d.fixed)) {
+      for (const q of QUERIES) {
+        const req = await requestFor(q, fixtures);
+        const r = await timedPost(`${targets.get(def.key)!.url}/graphql`, req.body!, req.headers);
+        const ok = r.status === 200 && r.text.startsWith('{"data":{') && !r.text.includes('"errors"');
+        if (!ok) {
+          throw new Error(
+            `${def.key} / ${q.key}: expected data without errors, got ${r.status} ${firstCode(r.text)}: ${r.text.slice(0, 400)}`,
+          );
+        }
+      }
+    }
+    console.log('sanity: every target answers every query with data and no errors');
+
+    const job = async (def: TargetDef, q: BenchQuery, seconds: number) => {
+      const [r] = await load!.run([
+        {
+          url: targets.get(def.key)!.url,
+          connections: o.connections,
+          duration: seconds,
+          requests: [await requestFor(q, fixtures)],
+          verify: 'data',
+        },
+      ]);
+      return r!;
+    };
+
+    // Warm-up: JIT, pools, caches; not recorded.
+    for (const def of defs) for (const q of QUERIES) await job(def, q, o.warmupSec);
+    const project = targets.get('project')!;
+    const memoryAfterWarmup = await project.memory();
+    console.log(`project RSS after warm-up: ${fmt.mib(memoryAfterWarmup.rss)}`);
+
+    const cells: Cell[] = defs.flatMap((d) =>
+      QUERIES.map((q) => ({ target: d.key, query: q.key, rounds: [] })),
+    );
+    const cell = (t: string, q: string) => cells.find((c) => c.target === t && c.query === q)!;
+    for (let round = 0; round < o.rounds; round++) {
+      const order = rotate(defs, round);
+      for (const q of QUERIES) {
+        for (const def of order) {
+          const r = await job(def, q, o.durationSec);
+          cell(def.key, q.key).rounds.push(r);
+          console.log(
+            `round ${round + 1}/${o.rounds} ${q.key.padEnd(9)} ${def.key.padEnd(8)} ${fmt.rps(r.reqPerSec).padStart(7)} req/s p50 ${fmt.ms(r.p50)} p99 ${fmt.ms(r.p99)} failed ${failed(r)}`,
+          );
+        }
+      }
+    }
+
+    // Memory: the same process keeps serving memoryRequests more requests, a mix of all three
+    // queries weighted 8 : 1 : 1 ({ __typename } : catalogue : myOrders) so 200,000 requests take
+    // minutes, not a quarter of an hour, while every code path (and every allocation) still runs.
+    const [typename, ...heavy] = await Promise.all(QUERIES.map((q) => requestFor(q, fixtures)));
+    const mix = [...Array.from({ length: 8 }, () => typename!), ...heavy];
+    const memStart = Date.now();
+    // In four equal chunks, with RSS after each: a plateau is the allocator settling, a steady
+    // climb is a leak.
+    const chunks = 4;
+    const memRuns: LoadResult[] = [];
+    const checkpoints: { requests: number; rss: number; heapUsed: number }[] = [];
+    for (let i = 0; i < chunks; i++) {
+      const [r] = await load.run([
+        {
+          url: project.url,
+          connections: o.connections,
+          amount: Math.ceil(o.memoryRequests / chunks),
+          requests: mix,
+          verify: 'data',
+        },
+      ]);
+      memRuns.push(r!);
+      const m = await project.memory();
+      checkpoints.push({
+        requests: memRuns.reduce((s, x) => s + x.total, 0),
+        rss: m.rss,
+        heapUsed: m.heapUsed,
+      });
+    }
+    const memRun = {
+      total: memRuns.reduce((s, x) => s + x.total, 0),
+      failed: memRuns.reduce((s, x) => s + failed(x), 0),
+    };
+    const memoryAfter = await project.memory();
+    const memSec = (Date.now() - memStart) / 1000;
+    const growth = memoryAfter.rss / memoryAfterWarmup.rss - 1;
+    console.log(
+      `memory: ${memRun.total} requests in ${memSec.toFixed(0)} s (failed ${memRun.failed}): RSS ${fmt.mib(memoryAfterWarmup.rss)} → ${fmt.mib(memoryAfter.rss)} (${(growth * 100).toFixed(1)} %)`,
+    );
+
+    // ── Report ──────────────────────────────────────────────────────────────────────────────
+    const summary = cells.map((c) => ({
+      target: c.target,
+      query: c.query,
+      rps: median(c.rounds.map((r) => r.reqPerSec)),
+      p50: median(c.rounds.map((r) => r.p50)),
+      p99: median(c.rounds.map((r) => r.p99)),
+      failed: c.rounds.reduce((s, r) => s + failed(r), 0),
+      requests: c.rounds.reduce((s, r) => s + r.total, 0),
+    }));
+    const rows: (string | number)[][] = [];
+    const verdicts: string[] = [];
+    for (const q of QUERIES) {
+      const base = summary.find((s) => s.target === 'baseline' && s.query === q.key)!;
+      for (const def of defs) {
+        const s = summary.find((x) => x.target === def.key && x.query === q.key)!;
+        const ratio = s.rps / base.rps;
+        rows.push([
+          q.label,
+          def.label + (def.fixed ? ' *' : ''),
+          fmt.rps(s.rps),
+          fmt.ms(s.p50),
+          fmt.ms(s.p99),
+          s.failed,
+          fmt.ratio(ratio),
+        ]);
+        if (def.key === 'project') {
+          verdicts.push(
+            `${q.label}: project/baseline = ${fmt.ratio(ratio)} ${ratio >= 0.9 ? 'meets' : 'MISSES'} the 0.90 target${ratio < 0.9 ? ` (by ${((0.9 - ratio) * 100).toFixed(0)} points)` : ''}`,
+          );
+        }
+      }
+    }
+    const totalFailed = summary.reduce((s, x) => s + x.failed, 0) + memRun.failed;
+    const memFlag = growth > 0.1 ? 'FLAG: grew more than 10 %' : 'ok (≤ 10 %)';
+    const md = [
+      `## Side-by-side benchmark${o.quick ? ' (QUICK smoke run: not for publication)' : ''}`,
+      '',
+      `Machine: ${machine()}.`,
+      ...(busyWarning() ? ['', `**${busyWarning()}**`, ''] : []),
+      `Run: ${new Date().toISOString()}, ${o.rounds} round(s) × ${o.durationSec} s per target per query, ${o.connections} connections, warm-up ${o.warmupSec} s, targets interleaved and rotated each round (A B C D, B C D A, …).`,
+      '',
+      table(['query', 'target', 'req/s (median)', 'p50', 'p99', 'failed/non-2xx', '× baseline'], rows),
+      '',
+      '\\* the ceiling answers a fixed body whatever the query: the most one Node process serves here.',
+      '',
+      ...verdicts.map((v) => `- ${v}`),
+      `- failed, non-2xx or error-carrying responses over all runs: ${totalFailed}${totalFailed === 0 ? ' (as required)' : ' (MUST be 0: see logs)'}`,
+      `- memory (project, same process): RSS after warm-up ${fmt.mib(memoryAfterWarmup.rss)}, after ${memRun.total.toLocaleString('en-US')} more requests (8 : 1 : 1 mix of the three queries) ${fmt.mib(memoryAfter.rss)}: ${(growth * 100).toFixed(1)} % — ${memFlag}; heap ${fmt.mib(memoryAfterWarmup.heapUsed)} → ${fmt.mib(memoryAfter.heapUsed)}${memoryAfter.gcForced ? ' (after a forced GC)' : ''}; RSS at each quarter: ${checkpoints.map((c) => fmt.mib(c.rss)).join(' → ')}`,
+      '',
+      'Setup: every target is its own process on the same seeded PostgreSQL schema (300 products × 3 reviews; one customer with 12 orders × 3 items).',
+      `The project runs \`createApp\` with NODE_ENV=production, JWT_SECRET, REDIS_URL (shared store), DATABASE_URL, CORS_ORIGINS, TRUST_PROXY=loopback; requests carry \`X-Forwarded-Proto: https\` and an allowed Origin. Its request and cost budgets are raised (${GENEROUS_LIMITS}) so this measures what the protections cost, not refusals; every other limit is the production default.`,
+      'The baseline is the same SDL (`loadTypeDefs()`), resolvers, loaders, services and database behind a bare Apollo Server 5 + Express 5 with no protection; its viewer comes from the project’s own authenticator (same JWT verification and user lookup), so the comparison isolates the protections, not identity.',
+      'graphql-armor runs its defaults except the two that refuse the catalogue page: maxDepth 6 → 10 (the project’s MAX_DEPTH) and costLimit 5000 → 20000 (Armor’s static cost puts the page at ~14,650).',
+      'All GraphQL targets run with NODE_ENV=production. A response counts as failed if it is not 2xx, times out, or lacks `data` / carries `errors`.',
+    ].join('\n');
+    console.log(`\n${md}\n`);
+    const files = writeResults(join(o.benchDir, 'results'), o.quick ? 'quick' : 'latest', md, {
+      kind: 'side-by-side',
+      quick: o.quick,
+      date: new Date().toISOString(),
+      machine: machine(),
+      options: o,
+      summary,
+      memory: {
+        afterWarmup: memoryAfterWarmup,
+        after: memoryAfter,
+        requests: memRun.total,
+        growth,
+        checkpoints,
+        memRuns,
+      },
+      cells,
+    });
+    console.log(`written: ${files.join(', ')}`);
+  } finally {
+    await load?.stop().catch(() => undefined);
+    for (const t of targets.values()) await t.stop().catch(() => undefined);
+    await dropBenchSchema(BENCH_SCHEMA).catch((e: unknown) =>
+      console.error(`could not drop ${BENCH_SCHEMA}: ${String(e)}`),
+    );
+    await deleteRedisPrefix(BENCH_REDIS_URL, `bench:${RUN_ID}:`);
+  }
+}

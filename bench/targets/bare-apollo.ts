@@ -1,0 +1,93 @@
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import type { ValidationRule } from 'graphql';
+import { expressMiddleware } from '@as-integrations/express5';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import express from 'express';
+import { createApiKeyUsageBuffer } from '../../src/auth/api-key-usage.js';
+import { createAuthService } from '../../src/auth/auth.service.js';
+import { createAuthenticator } from '../../src/auth/authenticate.js';
+import { createTokenService } from '../../src/auth/tokens.js';
+import { parseConfig } from '../../src/config.js';
+import type { GraphQLContext } from '../../src/context.js';
+import { createDb } from '../../src/db/client.js';
+import { createLoaders } from '../../src/loaders.js';
+import { createLogger } from '../../src/logger.js';
+import { createRepositories } from '../../src/repositories.js';
+import { resolvers } from '../../src/resolvers.js';
+import { loadTypeDefs } from '../../src/schema.js';
+import { createServices } from '../../src/services.js';
+import { portFromEnv, type Started } from './serve.js';
+
+/** What a peer protection layer (graphql-armor's protect()) spreads into the Apollo config. */
+export interface ApolloExtras {
+  /**
+   * Typed loosely on purpose: graphql-armor's declarations import Apollo's CommonJS types while
+   * this project resolves the ESM ones, so TypeScript sees two unrelated (identical) types.
+   */
+  plugins?: readonly unknown[];
+  validationRules?: ValidationRule[];
+  allowBatchedHttpRequests?: boolean;
+  includeStacktraceInErrorResponses?: boolean;
+}
+
+/**
+ * The baseline: the project's SDL, resolvers, loaders, services and database behind a bare
+ * Apollo Server 5 + Express 5, with no protection at all (no directive wrappers, no limits, no
+ * helmet/CORS/rate limits, no error masking). The viewer comes from the project's own
+ * authenticator (the same JWT verification and user lookup), so the comparison with the project
+ * isolates the protections, not identity, which any real server must establish.
+ */
+export async function startBareApollo(extras: ApolloExtras = {}): Promise<Started> {
+  const config = parseConfig(process.env);
+  const log = createLogger(config.logLevel);
+  const db = await createDb({
+    databaseUrl: config.databaseUrl,
+    schema: config.databaseSchema,
+    dataDir: config.dataDir,
+  });
+  const repos = createRepositories(db);
+  const tokens = await createTokenService(config);
+  const apiKeyUsage = createApiKeyUsageBuffer(repos.apiKeys, 10_000, () => undefined);
+  const authenticator = createAuthenticator({ repos, tokens, apiKeyUsage });
+  const services = createServices(repos, createAuthService({ repos, tokens }));
+
+  const schema = makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers });
+  // A plugin written for any context (BaseContext) works for ours: GraphQLContext extends it.
+  const plugins = [...(extras.plugins ?? [])] as ApolloServerPlugin<GraphQLContext>[];
+  const apollo = new ApolloServer<GraphQLContext>({ schema, ...extras, plugins });
+  await apollo.start();
+
+  const app = express();
+  const server = http.createServer(app);
+  app.use(
+    '/graphql',
+    express.json(),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }): Promise<GraphQLContext> => {
+        const requestId = randomUUID();
+        return {
+          requestId,
+          ip: req.ip ?? 'unknown',
+          viewer: await authenticator.authenticate(req),
+          loaders: createLoaders(repos),
+          services,
+          log,
+          req,
+          res,
+        };
+      },
+    }),
+  );
+  await new Promise<void>((resolve) => server.listen(portFromEnv(), '127.0.0.1', resolve));
+  return {
+    server,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await apollo.stop();
+      await apiKeyUsage.stop();
+      await db.close();
+    },
+  };
+}

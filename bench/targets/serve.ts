@@ -1,0 +1,69 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** What a target process tells its parent over the IPC channel. */
+export type TargetMessage =
+  | { type: 'ready'; port: number }
+  | { type: 'memory'; rss: number; heapUsed: number; gcForced: boolean }
+  | { type: 'failed'; error: string };
+
+/** What the parent may ask. */
+export type ParentMessage = { type: 'memory' } | { type: 'stop' };
+
+export interface Started {
+  server: Server;
+  stop(): Promise<void>;
+}
+
+function send(message: TargetMessage): void {
+  process.send?.(message);
+}
+
+/**
+ * Runs one benchmark target in this process: starts it, reports its port, answers memory
+ * queries (after a full GC when --expose-gc is on, so RSS is not just uncollected garbage) and
+ * stops cleanly on request or SIGTERM.
+ */
+export function serveTarget(start: () => Promise<Started>): void {
+  start()
+    .then((started) => {
+      const { port } = started.server.address() as AddressInfo;
+      let stopping = false;
+      const stop = () => {
+        if (stopping) return;
+        stopping = true;
+        const force = setTimeout(() => process.exit(1), 10_000);
+        force.unref();
+        started.stop().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.on('message', (m: ParentMessage) => {
+        if (m.type === 'stop') stop();
+        if (m.type === 'memory') {
+          const gc = (globalThis as { gc?: () => void }).gc;
+          gc?.();
+          const mem = process.memoryUsage();
+          send({ type: 'memory', rss: mem.rss, heapUsed: mem.heapUsed, gcForced: Boolean(gc) });
+        }
+      });
+      process.on('disconnect', stop);
+      process.on('SIGTERM', stop);
+      send({ type: 'ready', port });
+    })
+    .catch((error: unknown) => {
+      send({
+        type: 'failed',
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      });
+      process.exitCode = 1;
+      setTimeout(() => process.exit(1), 100);
+    });
+}
+
+/** PORT from the environment (0 = any free port). */
+export function portFromEnv(): number {
+  const port = Number(process.env.PORT ?? '0');
+  return Number.isInteger(port) && port >= 0 && port < 65536 ? port : 0;
+}

@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import * as jose from 'jose';
+import type { UsersRepository } from '../modules/users/users.repository.js';
+import type { ExternalVerifier } from './authenticate.js';
+import { CLOCK_TOLERANCE_SECONDS } from './tokens.js';
+
+export interface OidcVerifierOptions {
+  issuer: string;
+  audience: string;
+  /** The issuer's JWKS; when unset it is discovered from `<issuer>/.well-known/openid-configuration`. */
+  jwksUrl?: string | undefined;
+  users: UsersRepository;
+  /** Longest wait for the issuer's key set (or discovery document). Default 3 s. */
+  timeoutMs?: number;
+  /** How long a fetched key set is trusted before it is fetched again. Default 10 minutes. */
+  cacheMaxAgeMs?: number;
+}
+
+// Asymmetric algorithms only: the key set is public, so accepting an HMAC algorithm would let
+// anyone who read the JWKS sign tokens with it (algorithm confusion).
+const OIDC_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
+
+/**
+ * Accepts bearer tokens of one external OpenID Connect issuer and maps each (issuer, sub) to a
+ * local user, created on first sight. The key set is fetched through jose's remote JWKS: cached,
+ * refetched on an unknown kid at most once per cooldown, with a timeout, so a slow or hostile
+ * issuer cannot hang requests or make us fetch on every token.
+ */
+export function createOidcVerifier(options: OidcVerifierOptions): ExternalVerifier {
+  const { issuer, audience, users, timeoutMs = 3000, cacheMaxAgeMs = 10 * 60_000 } = options;
+  let keySet: Promise<ReturnType<typeof jose.createRemoteJWKSet>> | undefined;
+
+  const remote = (url: string) =>
+    jose.createRemoteJWKSet(new URL(url), {
+      timeoutDuration: timeoutMs,
+      cooldownDuration: 30_000,
+      cacheMaxAge: cacheMaxAgeMs,
+    });
+
+  const discover = async (): Promise<string> => {
+    const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
+    if (!res.ok) throw new Error(`OIDC discovery failed with HTTP ${res.status}`);
+    const doc = (await res.json()) as { issuer?: unknown; jwks_uri?: unknown };
+    // The document must be the issuer's own (OIDC Discovery §4.3), or tokens could be checked
+    // against keys another party chose.
+    if (doc.issuer !== issuer || typeof doc.jwks_uri !== 'string') {
+      throw new Error('OIDC discovery document does not match the issuer');
+    }
+    return doc.jwks_uri;
+  };
+
+  const getKeySet = () => {
+    keySet ??= (options.jwksUrl ? Promise.resolve(options.jwksUrl) : discover()).then(remote);
+    // A failed discovery is retried by the next request instead of being cached for good.
+    keySet.catch(() => {
+      keySet = undefined;
+    });
+    return keySet;
+  };
+
+  return {
+    handles(token) {
+      try {
+        return jose.decodeJwt(token).iss === issuer;
+      } catch {
+        return false;
+      }
+    },
+    async verify(token) {
+      const { payload } = await jose.jwtVerify(token, await getKeySet(), {
+        issuer,
+        audience,
+        algorithms: OIDC_ALGORITHMS,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        requiredClaims: ['sub', 'exp', 'iat'],
+      });
+      const sub = payload.sub;
+      if (typeof sub !== 'string' || sub.length === 0 || sub.length > 255) {
+        throw new jose.errors.JWTClaimValidationFailed('bad sub', payload);
+      }
+      // Only an address the issuer says it verified is taken over; otherwise (or when it is taken
+      // locally) the user gets a placeholder that can never receive mail.
+      const claimed =
+        payload.email_verified === true &&
+        typeof payload.email === 'string' &&
+        payload.email.length <= 254 &&
+        /^[^\s@]+@[^\s@]+$/.test(payload.email)
+          ? [payload.email.toLowerCase()]
+          : [];
+      const digest = createHash('sha256').update(`${issuer}\n${sub}`).digest('hex').slice(0, 32);
+      const placeholder = `oidc-${digest}@users.invalid`;
+      const rawName = typeof payload.name === 'string' ? payload.name.trim().slice(0, 80) : '';
+      const user = await users.findOrCreateByOidc(issuer, sub, [...claimed, placeholder], rawName || 'User');
+      if (!user) throw new Error('no local user for this external identity');
+      const tokenId =
+        typeof payload.jti === 'string' && payload.jti.length <= 128
+          ? payload.jti
+          : createHash('sha256').update(token).digest('base64url').slice(0, 22);
+      return { userId: user.id, tokenId };
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import type { Request, Response } from 'express';
+
+/**
+ * The refresh cookie's name. `__Host-` makes the browser accept it only when it is Secure, set
+ * from a secure origin, with Path=/ and no Domain: a sibling subdomain or a network attacker on
+ * plain http cannot plant or overwrite it (no session fixation, no cookie tossing). That is worth
+ * more than narrowing Path to /graphql, which is not a security boundary anyway (RFC 6265 §8.5);
+ * this host serves nothing but the API, so the cookie goes nowhere else of note.
+ */
+export const REFRESH_COOKIE = '__Host-sgql_refresh';
+export const REFRESH_TTL_SECONDS = 7 * 24 * 60 * 60;
+/** 32 random bytes in base64url: exactly what we issue; anything else is refused unhashed. */
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+const options = {
+  // httpOnly: page scripts (and so XSS) cannot read it. SameSite=Strict: no cross-site request
+  // carries it, which with Apollo's CSRF prevention closes refresh/logout CSRF. Secure: never
+  // sent over plain http (browsers treat http://localhost as secure for development).
+  httpOnly: true,
+  secure: true,
+  sameSite: 'strict' as const,
+  path: '/',
+};
+
+export function readRefreshCookie(req: Request): string | undefined {
+  const cookies = (req as Request & { cookies?: Record<string, unknown> }).cookies;
+  const value = cookies?.[REFRESH_COOKIE];
+  return typeof value === 'string' && TOKEN_PATTERN.test(value) ? value : undefined;
+}
+
+export function setRefreshCookie(res: Response, token: string): void {
+  res.cookie(REFRESH_COOKIE, token, { ...options, maxAge: REFRESH_TTL_SECONDS * 1000 });
+}
+
+export function clearRefreshCookie(res: Response): void {
+  res.clearCookie(REFRESH_COOKIE, options);
+}

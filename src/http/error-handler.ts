@@ -1,0 +1,91 @@
+import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { AuthenticationError } from '../auth/authenticate.js';
+import { describeViewer } from '../auth/viewer.js';
+import { ErrorCode, HttpError } from '../errors.js';
+import { securityEvent, type SecurityEventType } from '../logger.js';
+import { getRequestState } from './request-state.js';
+
+export interface HttpErrorHandlerOptions {
+  log: Logger;
+}
+
+const EVENT_BY_CODE: Partial<Record<ErrorCode, SecurityEventType>> = {
+  [ErrorCode.UNAUTHENTICATED]: 'auth_failure',
+  [ErrorCode.FORBIDDEN]: 'authz_denied',
+  [ErrorCode.RATE_LIMITED]: 'limit_hit',
+};
+
+// Client errors of the body parser, by status, with our own wording: the parser's messages name
+// library internals ("Unexpected token … in JSON at position …") and are never forwarded.
+const BODY_ERRORS: Record<number, string> = {
+  400: 'Malformed request body.',
+  403: 'Request body refused.',
+  413: 'Request body too large.',
+  415: 'Unsupported request body encoding.',
+};
+
+function statusOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const status =
+    (error as { status?: unknown; statusCode?: unknown }).status ??
+    (error as { statusCode?: unknown }).statusCode;
+  return typeof status === 'number' && Number.isInteger(status) ? status : undefined;
+}
+
+/**
+ * Errors outside GraphQL (bad credentials, the HTTPS guard, bad JSON, oversized bodies, bugs in
+ * middleware): always a coded JSON body, never Express's HTML page, a stack or a library message.
+ * Unexpected errors become a 500 with the request id, and the real error is logged under it.
+ */
+export function createHttpErrorHandler({ log }: HttpErrorHandlerOptions): ErrorRequestHandler {
+  return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const state = getRequestState(req);
+    const requestId = state.requestId;
+    const base = {
+      requestId,
+      ip: req.ip,
+      viewer: state.viewer ? describeViewer(state.viewer) : 'anonymous',
+    };
+    if (res.headersSent) {
+      // Too late for a clean answer: log, and let Node close the connection.
+      log.error({ ...base, err: error }, 'error after the response started');
+      res.end();
+      return;
+    }
+    if (error instanceof HttpError) {
+      const event = EVENT_BY_CODE[error.code];
+      if (event) {
+        securityEvent(log, event, {
+          ...base,
+          code: error.code,
+          status: error.status,
+          ...(error instanceof AuthenticationError ? { reason: error.reason } : {}),
+        });
+      }
+      for (const [k, v] of Object.entries(error.headers)) res.setHeader(k, v);
+      res.status(error.status).json({
+        errors: [{ message: error.message, extensions: { ...error.extensions, code: error.code } }],
+      });
+      return;
+    }
+    const status = statusOf(error);
+    const bodyMessage = status !== undefined ? BODY_ERRORS[status] : undefined;
+    if (status !== undefined && bodyMessage) {
+      securityEvent(log, 'validation_failure', { ...base, code: ErrorCode.BAD_USER_INPUT, status });
+      res
+        .status(status)
+        .json({ errors: [{ message: bodyMessage, extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
+      return;
+    }
+    log.error({ ...base, err: error }, 'unhandled HTTP error (masked for the client)');
+    res.status(500).json({
+      errors: [
+        {
+          message: 'Internal server error.',
+          extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId },
+        },
+      ],
+    });
+  };
+}

@@ -1,0 +1,59 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import cors from 'cors';
+
+export interface CorsOptions {
+  /**
+   * Exact origins (scheme://host[:port]) allowed to call the API from a browser. Default none:
+   * production allows no browser origin until CORS_ORIGINS lists it.
+   */
+  origins?: readonly string[];
+  /** How long a browser may cache a preflight answer, in seconds. Default 600 (Chromium's cap is 7200). */
+  maxAgeSeconds?: number;
+}
+
+/** Headers a browser client may send: content type, credentials, and Apollo's CSRF/preflight header. */
+const ALLOWED_HEADERS = [
+  'Content-Type',
+  'Authorization',
+  'X-API-Key',
+  'Apollo-Require-Preflight',
+  'X-Apollo-Operation-Name',
+  'X-Request-Id',
+];
+/** Headers a browser client may read: the request id (for support) and limit hints. */
+const EXPOSED_HEADERS = [
+  'X-Request-Id',
+  'Retry-After',
+  'RateLimit-Limit',
+  'RateLimit-Remaining',
+  'RateLimit-Reset',
+];
+
+/**
+ * CORS with an exact allowlist. No wildcard, no pattern, no reflection of an arbitrary Origin:
+ * a listed origin gets `Access-Control-Allow-Origin: <that origin>` with credentials (the refresh
+ * cookie); any other origin gets no CORS header at all, so the browser keeps the response from it.
+ */
+export function createCors(options: CorsOptions = {}): RequestHandler {
+  const allowed = new Set(options.origins ?? []);
+  const maxAge = options.maxAgeSeconds ?? 600;
+  const handler = cors({
+    origin: (origin, callback) => {
+      // Exact string comparison: "https://app.example.com.evil.net" or "null" never match.
+      callback(null, origin !== undefined && allowed.has(origin) ? origin : false);
+    },
+    credentials: true,
+    methods: ['GET', 'POST'],
+    allowedHeaders: ALLOWED_HEADERS,
+    exposedHeaders: EXPOSED_HEADERS,
+    maxAge,
+    // Answer preflights here (204) rather than passing them to GraphQL.
+    preflightContinue: false,
+    optionsSuccessStatus: 204,
+  });
+  return (req: Request, res: Response, next: NextFunction) => {
+    // The answer depends on Origin, so shared caches must key on it, whether or not it was allowed.
+    res.vary('Origin');
+    handler(req, res, next);
+  };
+}

@@ -1,0 +1,114 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import {
+  RateLimiterMemory,
+  RateLimiterRedis,
+  type IRateLimiterOptions,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
+import { securityEvent } from '../logger.js';
+
+export interface LimiterFactoryOptions {
+  /** The shared ioredis client; without one every limiter lives in this process's memory. */
+  redis: Redis | undefined;
+  /** config.redisPrefix: every limiter key starts with it, so deployments can share one Redis. */
+  prefix: string;
+  log: Logger;
+}
+
+export interface LimiterSpec {
+  /** Short name, part of every key (e.g. `rl:http`). */
+  name: string;
+  points: number;
+  /** Window length in seconds. */
+  duration: number;
+}
+
+export interface LimiterFactory {
+  /** 'redis' when limits are shared across instances, 'memory' when they are per process. */
+  readonly store: 'redis' | 'memory';
+  create(spec: LimiterSpec): RateLimiterAbstract;
+  /**
+   * A limiter class for graphql-rate-limit-directive, which constructs one limiter per
+   * (limit, duration) pair itself: same store and insurance as `create`.
+   */
+  readonly limiterClass: typeof RateLimiterAbstract;
+  /** The key prefix `create` uses for a name (the directive needs it as an option). */
+  keyPrefix(name: string): string;
+}
+
+/**
+ * Builds every limiter of the app on one store. With Redis, limits are shared by every instance
+ * behind the load balancer (fixed windows in one atomic Lua script per hit). A Redis outage must
+ * not take the API down nor switch limiting off: each Redis limiter carries an in-memory
+ * insurance limiter with the same points and window, used for any call Redis cannot answer
+ * (`rejectIfRedisNotReady` skips the round trip while the client is disconnected). While Redis
+ * is down each instance limits on its own, so a cluster of N admits at most N× the limit; when
+ * the client is ready again, Redis takes back at once. Both switches are logged.
+ */
+export function createLimiterFactory({ redis, prefix, log }: LimiterFactoryOptions): LimiterFactory {
+  const keyPrefix = (name: string) => `${prefix}${name}`;
+
+  if (!redis) {
+    class MemoryLimiter extends RateLimiterMemory {}
+    return {
+      store: 'memory',
+      keyPrefix,
+      create: ({ name, points, duration }) =>
+        new RateLimiterMemory({ keyPrefix: keyPrefix(name), points, duration }),
+      limiterClass: MemoryLimiter as unknown as typeof RateLimiterAbstract,
+    };
+  }
+
+  watchFailover(redis, log);
+  const client = redis;
+  class InsuredRedisLimiter extends RateLimiterRedis {
+    constructor(opts: IRateLimiterOptions) {
+      super({
+        ...opts,
+        storeClient: client,
+        rejectIfRedisNotReady: true,
+        // The insurance has its own counters: while Redis is down, this instance still limits.
+        insuranceLimiter: new RateLimiterMemory({
+          keyPrefix: opts.keyPrefix ?? 'insurance',
+          points: opts.points ?? 1,
+          duration: opts.duration ?? 1,
+        }),
+      });
+    }
+  }
+  return {
+    store: 'redis',
+    keyPrefix,
+    create: ({ name, points, duration }) =>
+      new InsuredRedisLimiter({ keyPrefix: keyPrefix(name), points, duration }),
+    // The directive's typings ask for the abstract base class; our subclass has the same
+    // constructor contract (an options object), which is all the directive uses.
+    limiterClass: InsuredRedisLimiter as unknown as typeof RateLimiterAbstract,
+  };
+}
+
+/** Logs once when limiting falls back to memory and once when Redis takes back. */
+function watchFailover(redis: Redis, log: Logger): void {
+  let current: 'redis' | 'memory' = redis.status === 'ready' ? 'redis' : 'memory';
+  if (current === 'memory') {
+    securityEvent(log, 'store_failover', { store: 'memory', reason: 'redis not ready at start' });
+  }
+  const toMemory = (reason: string) => {
+    if (current === 'memory') return;
+    current = 'memory';
+    securityEvent(log, 'store_failover', { store: 'memory', reason });
+  };
+  // A shutdown's disconnect() also closes the connection; its status is then 'end' (no
+  // reconnect), which is not a failover worth an event.
+  redis.on('close', () => {
+    setImmediate(() => {
+      if (redis.status !== 'end') toMemory('redis connection lost');
+    });
+  });
+  redis.on('ready', () => {
+    if (current === 'redis') return;
+    current = 'redis';
+    securityEvent(log, 'store_failover', { store: 'redis', reason: 'redis ready again' });
+  });
+}

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { startApp, type TestApp } from '../helpers/app.js';
+import { codeOf, registerUser, securityEvents, TRUSTING_PROXY, type Session } from './helpers.js';
+
+const CREATE =
+  'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { id } } }';
+const MY_ORDERS = '{ myOrders(first: 1) { totalCount } }';
+
+async function createKey(t: TestApp, owner: Session) {
+  const res = await t.gql(CREATE, { input: { name: 'k', scopes: ['ORDERS_READ'] } }, owner.bearer);
+  return res.body.data?.createApiKey as { secret: string; apiKey: { id: string } };
+}
+
+describe('API keys', () => {
+  it('a revoked key fails at once with 401; lastUsedAt is written in batches, not per request', async () => {
+    // A flush interval far longer than the test: any write of last_used_at before shutdown would
+    // be a per-request write.
+    const env = { ...TRUSTING_PROXY, API_KEY_USAGE_FLUSH_MS: '600000' };
+    const t = await startApp({ env, keepData: true });
+    let owner: Session;
+    let keep: { secret: string; apiKey: { id: string } };
+    try {
+      owner = await registerUser(t);
+      const doomed = await createKey(t, owner);
+      keep = await createKey(t, owner);
+
+      const before = await t.gql(MY_ORDERS, {}, { 'x-api-key': doomed.secret });
+      assert.equal(before.status, 200, before.text);
+      assert.deepEqual(before.body.data?.myOrders, { totalCount: 0 });
+
+      const revoked = await t.gql(
+        'mutation($id: ID!) { revokeApiKey(id: $id) }',
+        { id: doomed.apiKey.id },
+        owner.bearer,
+      );
+      assert.equal(revoked.body.data?.revokeApiKey, true);
+      const after = await t.gql(MY_ORDERS, {}, { 'x-api-key': doomed.secret });
+      assert.equal(after.status, 401, 'revoked: refused at once, for the whole request');
+      assert.equal(codeOf(after), 'UNAUTHENTICATED');
+      assert.equal(after.body.data, undefined);
+      assert.ok(securityEvents(t, 'auth_failure').some((e) => e.reason === 'unknown_api_key'));
+
+      // An unknown key of the right shape, and a malformed one, are refused the same way.
+      const unknown = await t.gql(MY_ORDERS, {}, { 'x-api-key': `sgk_${'Z'.repeat(43)}` });
+      assert.equal(unknown.status, 401);
+      const malformed = await t.gql(MY_ORDERS, {}, { 'x-api-key': 'not-a-key' });
+      assert.equal(malformed.status, 401);
+
+      for (let i = 0; i < 5; i++) {
+        assert.equal((await t.gql(MY_ORDERS, {}, { 'x-api-key': keep.secret })).status, 200);
+      }
+      const marks = await t.app.db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM api_keys WHERE user_id = $1 AND last_used_at IS NOT NULL',
+        [owner.id],
+      );
+      assert.equal(marks[0]?.n, 0, 'no write on the request path');
+    } finally {
+      await t.stop(); // the shutdown flushes the batch
+    }
+    const restarted = await startApp({ env, dataDir: t.dataDir });
+    try {
+      const rows = await restarted.app.db.query<{ id: string; lastUsedAt: Date | null }>(
+        'SELECT id, last_used_at AS "lastUsedAt" FROM api_keys WHERE user_id = $1',
+        [owner.id],
+      );
+      const used = rows.filter((r) => r.lastUsedAt !== null).map((r) => r.id);
+      assert.equal(used.length, 2, 'both used keys were marked, in the batch written at shutdown');
+      assert.ok(used.includes(keep.apiKey.id));
+    } finally {
+      await restarted.stop();
+    }
+  });
+});

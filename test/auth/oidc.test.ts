@@ -1,0 +1,177 @@
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import * as jose from 'jose';
+import { startApp, type TestApp } from '../helpers/app.js';
+import { codeOf, fromIp, randomIp, registerUser, signHs256, TRUSTING_PROXY, VIEWER } from './helpers.js';
+
+const AUDIENCE = 'shop-api';
+
+/** A tiny OpenID provider on loopback: discovery document + JWKS, and a signing key for tokens. */
+async function startIssuer() {
+  const { privateKey, publicKey } = await jose.generateKeyPair('ES256');
+  const kid = 'idp-key-1';
+  const jwk = { ...(await jose.exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
+  const hits = { jwks: 0, discovery: 0 };
+  let hang = false;
+  let issuer = '';
+  const server = http.createServer((req, res) => {
+    if (hang) return; // never answers: the app's timeout must cut it off
+    if (req.url === '/jwks.json') {
+      hits.jwks++;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ keys: [jwk] }));
+    } else if (req.url === '/.well-known/openid-configuration') {
+      hits.discovery++;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks.json` }));
+    } else {
+      res.statusCode = 404;
+      res.end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Defaults first, then the test's claims: a test can override any of them (aud, exp, iss…).
+  const sign = (claims: jose.JWTPayload, key: jose.CryptoKey | jose.KeyObject = privateKey, k = kid) => {
+    const now = Math.floor(Date.now() / 1000);
+    return new jose.SignJWT({
+      iss: issuer,
+      aud: AUDIENCE,
+      iat: now,
+      exp: now + 300,
+      email: 'ext@example.org',
+      email_verified: true,
+      name: 'External Person',
+      ...claims,
+    })
+      .setProtectedHeader({ alg: 'ES256', kid: k, typ: 'JWT' })
+      .sign(key);
+  };
+  return {
+    get issuer() {
+      return issuer;
+    },
+    hits,
+    setHang(value: boolean) {
+      hang = value;
+    },
+    sign,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+type Issuer = Awaited<ReturnType<typeof startIssuer>>;
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}`, ...fromIp(randomIp()) });
+
+describe('external OIDC issuer (loopback JWKS server)', () => {
+  let idp: Issuer;
+  let t: TestApp;
+
+  before(async () => {
+    idp = await startIssuer();
+    t = await startApp({
+      env: {
+        ...TRUSTING_PROXY,
+        OIDC_ISSUER: idp.issuer,
+        OIDC_AUDIENCE: AUDIENCE,
+        OIDC_JWKS_URL: `${idp.issuer}/jwks.json`,
+      },
+    });
+  });
+  after(async () => {
+    await t?.stop();
+    await idp?.stop();
+  });
+
+  it('accepts a token of the issuer, creates the user on first sight, and maps the same sub to the same user', async () => {
+    const first = await t.gql(VIEWER, {}, bearer(await idp.sign({ sub: 'ext-user-1' })));
+    assert.equal(first.status, 200, first.text);
+    const viewer = first.body.data?.viewer as { id: string; email: string };
+    assert.match(viewer.id, /^[0-9a-f-]{36}$/);
+    assert.equal(viewer.email, 'ext@example.org');
+    const second = await t.gql(VIEWER, {}, bearer(await idp.sign({ sub: 'ext-user-1' })));
+    assert.equal((second.body.data?.viewer as { id: string }).id, viewer.id, 'same sub, same local user');
+    const other = await t.gql(
+      VIEWER,
+      {},
+      bearer(await idp.sign({ sub: 'ext-user-2', email_verified: false })),
+    );
+    const otherViewer = other.body.data?.viewer as { id: string; email: string };
+    assert.notEqual(otherViewer.id, viewer.id);
+    assert.match(otherViewer.email, /@users\.invalid$/, 'an unverified email is not taken over');
+    assert.equal(idp.hits.jwks, 1, 'the key set is fetched once and cached');
+  });
+
+  it('never takes over a local account through a matching email', async () => {
+    const local = await registerUser(t);
+    const res = await t.gql(VIEWER, {}, bearer(await idp.sign({ sub: 'ext-takeover', email: local.email })));
+    assert.equal(res.status, 200);
+    const viewer = res.body.data?.viewer as { id: string; email: string };
+    assert.notEqual(viewer.id, local.id);
+    assert.match(viewer.email, /@users\.invalid$/);
+  });
+
+  it('refuses wrong audience, expired, unknown key, foreign key and HMAC tokens with 401', async () => {
+    const { privateKey: foreign } = await jose.generateKeyPair('ES256');
+    const now = Math.floor(Date.now() / 1000);
+    const refused = [
+      await idp.sign({ sub: 'x', aud: 'another-api' }),
+      await idp.sign({ sub: 'x', iat: now - 3600, exp: now - 600 }),
+      await idp.sign({ sub: 'x' }, foreign), // right kid, wrong key
+      await idp.sign({ sub: 'x' }, foreign, 'unknown-kid'),
+      await idp.sign({ sub: '' }),
+      // HS256 with the issuer's name: an HMAC algorithm is never accepted for an external issuer.
+      await signHs256('a-guessable-or-public-secret-0123456789', {
+        iss: idp.issuer,
+        aud: AUDIENCE,
+        sub: 'x',
+        iat: now,
+        exp: now + 300,
+      }),
+    ];
+    for (const token of refused) {
+      const res = await t.gql(VIEWER, {}, bearer(token));
+      assert.equal(res.status, 401, res.text);
+      assert.equal(codeOf(res), 'UNAUTHENTICATED');
+    }
+    // A token from the issuer's key but naming another issuer goes to our own verifier and fails.
+    const res = await t.gql(
+      VIEWER,
+      {},
+      bearer(await idp.sign({ sub: 'x', iss: 'https://elsewhere.example' })),
+    );
+    assert.equal(res.status, 401);
+  });
+});
+
+describe('external OIDC issuer with discovery', () => {
+  let idp: Issuer;
+  let t: TestApp;
+
+  before(async () => {
+    idp = await startIssuer();
+    t = await startApp({ env: { ...TRUSTING_PROXY, OIDC_ISSUER: idp.issuer, OIDC_AUDIENCE: AUDIENCE } });
+  });
+  after(async () => {
+    await t?.stop();
+    await idp?.stop();
+  });
+
+  it('times out on a hanging issuer (401, not a hung request), then discovers the JWKS once it answers', async () => {
+    idp.setHang(true);
+    const started = Date.now();
+    const hung = await t.gql(VIEWER, {}, bearer(await idp.sign({ sub: 'disc-1' })));
+    assert.equal(hung.status, 401);
+    assert.ok(Date.now() - started < 8000, 'cut off by the timeout');
+    idp.setHang(false);
+    const ok = await t.gql(VIEWER, {}, bearer(await idp.sign({ sub: 'disc-1' })));
+    assert.equal(ok.status, 200, ok.text);
+    assert.ok((ok.body.data?.viewer as { id: string }).id);
+    assert.ok(idp.hits.discovery >= 1 && idp.hits.jwks === 1);
+  });
+});

@@ -1,0 +1,248 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { REFRESH_COOKIE } from '../../src/auth/refresh-cookie.js';
+import { startApp, type TestApp } from '../helpers/app.js';
+import { TEST_REDIS_URL } from '../helpers/env.js';
+import {
+  codeOf,
+  fromIp,
+  login,
+  LOGOUT,
+  LOGOUT_EVERYWHERE,
+  randomIp,
+  refresh,
+  registerUser,
+  securityEvents,
+  setCookieOf,
+  TRUSTING_PROXY,
+  VIEWER,
+  withCookie,
+  type Session,
+} from './helpers.js';
+
+type Payload = { accessToken: string; user: { id: string } };
+
+/** Every key (and string/hash value) the app wrote under its Redis prefix. */
+async function redisDump(prefix: string): Promise<string> {
+  const redis = new Redis(TEST_REDIS_URL ?? '', { maxRetriesPerRequest: 1 });
+  try {
+    const keys = await redis.keys(`${prefix}*`);
+    const parts: string[] = [...keys];
+    for (const key of keys) {
+      const type = await redis.type(key);
+      if (type === 'string') parts.push((await redis.get(key)) ?? '');
+      if (type === 'hash') parts.push(JSON.stringify(await redis.hgetall(key)));
+      if (type === 'set') parts.push(...(await redis.smembers(key)));
+    }
+    return parts.join('\n');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Refresh sessions and login lockout, run on the in-memory store and on the real Redis. */
+export function sessionsSuite(store: 'memory' | 'redis'): void {
+  describe(`refresh sessions and lockout (${store} store)`, () => {
+    let t: TestApp;
+
+    before(async () => {
+      t = await startApp({
+        redis: store === 'redis',
+        // 3 failed logins per IP (instead of 50) so the per-IP layer is testable in a few requests.
+        env: { ...TRUSTING_PROXY, LOGIN_IP_MAX_FAILURES: '3' },
+      });
+    });
+    after(() => t?.stop());
+
+    it('login sets the refresh cookie: __Host-, httpOnly, Secure, SameSite=Strict, Path=/, 7 days', async () => {
+      const user = await registerUser(t);
+      const res = await login(t, user.email, user.password, user.ip);
+      assert.equal(res.status, 200);
+      const cookie = setCookieOf(res);
+      assert.ok(cookie, 'a refresh cookie is set');
+      assert.match(cookie.value, /^[A-Za-z0-9_-]{43}$/);
+      assert.equal(REFRESH_COOKIE.startsWith('__Host-'), true);
+      assert.match(cookie.raw, /; HttpOnly/);
+      assert.match(cookie.raw, /; Secure/);
+      assert.match(cookie.raw, /; SameSite=Strict/);
+      assert.match(cookie.raw, /; Path=\/(;|$)/);
+      assert.match(cookie.raw, /; Max-Age=604800/);
+      assert.doesNotMatch(cookie.raw, /Domain=/i);
+      assert.doesNotMatch(JSON.stringify(res.body), new RegExp(cookie.value), 'never in the body');
+      if (store === 'redis') {
+        const dump = await redisDump(t.redisPrefix);
+        assert.match(dump, /sess:/, 'sessions live in Redis');
+        assert.ok(!dump.includes(cookie.value), 'only the hash of the refresh token is stored');
+      }
+    });
+
+    it('refresh through the cookie rotates it: new access token, new cookie, the old one is dead', async () => {
+      const user = await registerUser(t);
+      const res = await refresh(t, user.refresh, user.ip);
+      assert.equal(res.status, 200, res.text);
+      const payload = res.body.data?.refreshSession as Payload;
+      assert.equal(payload.user.id, user.id);
+      const next = setCookieOf(res)?.value;
+      assert.ok(next && next !== user.refresh, 'a new refresh token');
+      const viewer = await t.gql(VIEWER, {}, { authorization: `Bearer ${payload.accessToken}` });
+      assert.equal((viewer.body.data?.viewer as { id: string }).id, user.id);
+      // The rotated chain goes on working.
+      const again = await refresh(t, next, user.ip);
+      assert.equal(again.status, 200);
+      assert.ok(again.body.data?.refreshSession);
+    });
+
+    it('refuses refresh without a cookie, or with an unknown one', async () => {
+      const ip = randomIp();
+      const none = await t.gql('mutation { refreshSession { accessToken } }', {}, fromIp(ip));
+      assert.equal(none.status, 200);
+      assert.equal(codeOf(none), 'UNAUTHENTICATED');
+      const unknown = await refresh(t, 'A'.repeat(43), ip);
+      assert.equal(codeOf(unknown), 'UNAUTHENTICATED');
+      const garbage = await refresh(t, "x'; DROP TABLE users; --", ip);
+      assert.equal(codeOf(garbage), 'UNAUTHENTICATED');
+    });
+
+    it('a reused (already rotated) refresh token revokes the whole family and logs token_reuse', async () => {
+      const user = await registerUser(t);
+      const first = await refresh(t, user.refresh, user.ip);
+      const current = setCookieOf(first)?.value;
+      assert.ok(current);
+
+      const reuse = await refresh(t, user.refresh, randomIp());
+      assert.equal(reuse.status, 200);
+      assert.equal(codeOf(reuse), 'UNAUTHENTICATED');
+      assert.equal(reuse.body.data, null);
+      assert.match(setCookieOf(reuse)?.raw ?? '', /Expires=Thu, 01 Jan 1970/, 'the cookie is cleared');
+
+      const legit = await refresh(t, current, user.ip);
+      assert.equal(codeOf(legit), 'UNAUTHENTICATED', 'the family is revoked: the newest token fails too');
+
+      const events = securityEvents(t, 'token_reuse').filter((e) => e.userId === user.id);
+      assert.equal(events.length, 1);
+      assert.ok(events[0]?.familyId && events[0]?.requestId && events[0]?.ip);
+      const logText = t.rawLogs.join('\n');
+      assert.ok(!logText.includes(user.refresh) && !logText.includes(current), 'no refresh token in the log');
+
+      // Other families of the user are untouched: a new login still works and refreshes.
+      const fresh = await login(t, user.email, user.password, user.ip);
+      const again = await refresh(t, setCookieOf(fresh)?.value ?? '', user.ip);
+      assert.equal(again.status, 200);
+      assert.ok(again.body.data?.refreshSession);
+    });
+
+    it('two concurrent refreshes with the same token: exactly one wins', async () => {
+      for (let round = 0; round < 3; round++) {
+        const user = await registerUser(t);
+        const results = await Promise.all([
+          refresh(t, user.refresh, user.ip),
+          refresh(t, user.refresh, user.ip),
+          refresh(t, user.refresh, user.ip),
+        ]);
+        const winners = results.filter((r) => r.body.data?.refreshSession);
+        const losers = results.filter((r) => codeOf(r) === 'UNAUTHENTICATED');
+        assert.equal(winners.length, 1, `round ${round}: exactly one refresh wins`);
+        assert.equal(losers.length, 2);
+      }
+    });
+
+    it('logout ends the family and clears the cookie; other sessions of the user live on', async () => {
+      const user = await registerUser(t);
+      const other = setCookieOf(await login(t, user.email, user.password, user.ip))?.value ?? '';
+      const out = await t.gql(LOGOUT, {}, withCookie(user.refresh, user.ip));
+      assert.equal(out.status, 200);
+      assert.equal(out.body.data?.logout, true);
+      assert.match(setCookieOf(out)?.raw ?? '', /Expires=Thu, 01 Jan 1970/);
+      assert.equal(codeOf(await refresh(t, user.refresh, user.ip)), 'UNAUTHENTICATED');
+      const stillIn = await refresh(t, other, user.ip);
+      assert.equal(stillIn.status, 200);
+      assert.ok(stillIn.body.data?.refreshSession, 'the other device stays signed in');
+      // Logging out without a session is harmless.
+      assert.equal((await t.gql(LOGOUT, {}, fromIp(randomIp()))).body.data?.logout, true);
+    });
+
+    it('logoutEverywhere ends every family and every access token of the user', async () => {
+      const user = await registerUser(t);
+      const second = await login(t, user.email, user.password, user.ip);
+      const secondRefresh = setCookieOf(second)?.value ?? '';
+      const out = await t.gql(LOGOUT_EVERYWHERE, {}, user.bearer);
+      assert.equal(out.body.data?.logoutEverywhere, true);
+      assert.equal(codeOf(await refresh(t, user.refresh, user.ip)), 'UNAUTHENTICATED');
+      assert.equal(codeOf(await refresh(t, secondRefresh, user.ip)), 'UNAUTHENTICATED');
+      const old = await t.gql(VIEWER, {}, user.bearer);
+      assert.equal(old.status, 401);
+      assert.equal(codeOf(old), 'UNAUTHENTICATED');
+    });
+
+    it('locks an account after 5 failed logins from 5 different IPs; the right password does not get in', async () => {
+      const victim = await registerUser(t);
+      const bystander = await registerUser(t);
+      const ips = Array.from({ length: 5 }, randomIp);
+      for (const ip of ips) {
+        const res = await login(t, victim.email, 'wrong-password-guess', ip);
+        assert.equal(codeOf(res), 'UNAUTHENTICATED');
+      }
+      const locked = await login(t, victim.email, victim.password, randomIp());
+      assert.equal(locked.status, 200);
+      assert.equal(codeOf(locked), 'RATE_LIMITED');
+      assert.equal(locked.body.data, null);
+      assert.equal(setCookieOf(locked), undefined, 'no session for a locked login');
+      const retryAfter = Number(locked.body.errors?.[0]?.extensions?.retryAfter);
+      assert.ok(retryAfter > 14 * 60 && retryAfter <= 15 * 60, `retryAfter ${retryAfter} s`);
+      const lockEvents = securityEvents(t, 'lockout');
+      assert.ok(lockEvents.some((e) => e.action === 'locked' && e.lock === 'account'));
+      assert.ok(lockEvents.some((e) => e.action === 'refused' && e.lock === 'account'));
+      assert.doesNotMatch(JSON.stringify(lockEvents), /@example\.com/, 'no email in the lockout events');
+      // The lock is per account: another user signs in from the same addresses.
+      const other = await login(t, bystander.email, bystander.password, ips[0] ?? randomIp());
+      assert.equal(other.status, 200);
+      assert.ok(other.body.data?.login);
+    });
+
+    it('an unknown account locks exactly like a real one (no enumeration through lockout)', async () => {
+      const ghost = `ghost-${Date.now()}@example.com`;
+      for (let i = 0; i < 5; i++) {
+        assert.equal(codeOf(await login(t, ghost, 'wrong-password-guess', randomIp())), 'UNAUTHENTICATED');
+      }
+      assert.equal(codeOf(await login(t, ghost, 'wrong-password-guess', randomIp())), 'RATE_LIMITED');
+    });
+
+    it('a parallel burst of wrong passwords gets at most 5 guesses before the lock', async () => {
+      const victim = await registerUser(t);
+      const results = await Promise.all(
+        Array.from({ length: 9 }, () => login(t, victim.email, 'wrong-password-guess', randomIp())),
+      );
+      const guesses = results.filter((r) => codeOf(r) === 'UNAUTHENTICATED').length;
+      const refused = results.filter((r) => codeOf(r) === 'RATE_LIMITED').length;
+      assert.equal(guesses, 5);
+      assert.equal(refused, 4);
+    });
+
+    it('limits failed logins per IP across accounts (layered defence)', async () => {
+      const sprayer = randomIp();
+      const accounts = await Promise.all([
+        registerUser(t),
+        registerUser(t),
+        registerUser(t),
+        registerUser(t),
+      ]);
+      for (const account of accounts.slice(0, 3)) {
+        assert.equal(
+          codeOf(await login(t, account.email, 'wrong-password-guess', sprayer)),
+          'UNAUTHENTICATED',
+        );
+      }
+      const next = accounts[3] as Session;
+      const refused = await login(t, next.email, next.password, sprayer);
+      assert.equal(codeOf(refused), 'RATE_LIMITED', 'the IP is refused even with a right password');
+      assert.ok(Number(refused.body.errors?.[0]?.extensions?.retryAfter) > 0);
+      assert.ok(securityEvents(t, 'lockout').some((e) => e.lock === 'ip' && e.action === 'locked'));
+      // The accounts themselves are not locked: from another address they sign in.
+      const elsewhere = await login(t, next.email, next.password, randomIp());
+      assert.ok(elsewhere.body.data?.login);
+      if (store === 'redis')
+        assert.match(await redisDump(t.redisPrefix), /login-ip/, 'counters live in Redis');
+    });
+  });
+}

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, parseConfig } from '../../src/config.js';
+import { runMain } from '../helpers/process.js';
+
+const STRONG = 'x'.repeat(40);
+
+describe('configuration', () => {
+  it('has safe defaults for development', () => {
+    const c = parseConfig({});
+    assert.equal(c.nodeEnv, 'development');
+    assert.equal(c.host, '127.0.0.1');
+    assert.equal(c.port, 4000);
+    assert.equal(c.databaseUrl, undefined);
+    assert.equal(c.dataDir, './data');
+    assert.deepEqual(c.corsOrigins, ['http://localhost:3000']);
+    assert.equal(c.trustProxy, false);
+    assert.equal(c.seedDemoData, true);
+    assert.ok(Object.isFrozen(c) && Object.isFrozen(c.limits));
+  });
+
+  it('turns production guards on', () => {
+    const c = parseConfig({
+      NODE_ENV: 'production',
+      JWT_SECRET: STRONG,
+      MAX_BATCH_SIZE: '5',
+      SEED_DEMO_DATA: 'true',
+    });
+    assert.equal(c.isProduction, true);
+    assert.deepEqual(c.corsOrigins, []);
+    assert.equal(c.seedDemoData, false, 'production never seeds');
+    assert.equal(c.limits.maxBatchSize, 0, 'batching is off in production');
+  });
+
+  const bad: [string, Record<string, string>, RegExp][] = [
+    ['a non-numeric PORT', { PORT: 'abc' }, /PORT/],
+    ['an out-of-range PORT', { PORT: '70000' }, /PORT/],
+    ['a non-postgres DATABASE_URL', { DATABASE_URL: 'mysql://x' }, /DATABASE_URL/],
+    ['a non-redis REDIS_URL', { REDIS_URL: 'http://x' }, /REDIS_URL/],
+    [
+      'a missing JWT_SECRET in production',
+      { NODE_ENV: 'production' },
+      /JWT_SECRET: is required in production/,
+    ],
+    ['a short JWT_SECRET in production', { NODE_ENV: 'production', JWT_SECRET: 'short' }, /JWT_SECRET/],
+    [
+      'the example JWT_SECRET in production',
+      { NODE_ENV: 'production', JWT_SECRET: 'replace-with-at-least-32-random-bytes-in-production' },
+      /JWT_SECRET/,
+    ],
+    ['an unknown NODE_ENV', { NODE_ENV: 'staging' }, /NODE_ENV/],
+    ['a bad boolean', { SEED_DEMO_DATA: 'maybe' }, /SEED_DEMO_DATA/],
+  ];
+  for (const [what, env, message] of bad) {
+    it(`rejects ${what} with a message naming the variable`, () => {
+      assert.throws(
+        () => parseConfig(env),
+        (e: unknown) => e instanceof ConfigError && message.test(e.message),
+      );
+    });
+  }
+
+  it('never echoes a secret value in its error', () => {
+    assert.throws(
+      () => parseConfig({ NODE_ENV: 'production', JWT_SECRET: 'my-short-secret' }),
+      (e: unknown) => e instanceof Error && !e.message.includes('my-short-secret'),
+    );
+  });
+
+  it('stops the real process with a clear message and a non-zero status', async () => {
+    const run = runMain({ PORT: 'not-a-port', DATA_DIR: '/nonexistent-never-created' });
+    const code = await run.exited;
+    assert.equal(code, 1);
+    assert.match(run.output(), /Invalid configuration:\n\s+PORT: /);
+  });
+
+  it('refuses to start in production without a JWT secret', async () => {
+    const run = runMain({ NODE_ENV: 'production' });
+    assert.equal(await run.exited, 1);
+    assert.match(run.output(), /JWT_SECRET: is required in production/);
+  });
+});

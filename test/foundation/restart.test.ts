@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { TEST_JWT_SECRET } from '../helpers/app.js';
+import { startServerProcess } from '../helpers/process.js';
+
+const gql = async (
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+) => {
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as { data?: Record<string, unknown>; errors?: unknown[] },
+  };
+};
+
+describe('a real server process on PGlite', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sgql-restart-'));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const env = {
+    NODE_ENV: 'development',
+    DATA_DIR: dataDir,
+    JWT_SECRET: TEST_JWT_SECRET,
+    HTTP_RATE_LIMIT: '10000',
+  };
+
+  it('seeds demo data on first start, keeps data across a restart, and shuts down gracefully on SIGTERM', async () => {
+    const first = await startServerProcess(env);
+    let registeredId: string;
+    try {
+      const products = await gql(first.url, '{ products(first: 1) { totalCount } }');
+      assert.equal(
+        (products.body.data?.products as { totalCount: number }).totalCount,
+        300,
+        'demo catalogue seeded',
+      );
+      const admin = await gql(first.url, 'mutation($i: LoginInput!) { login(input: $i) { user { role } } }', {
+        i: { email: 'admin@example.com', password: 'admin-demo-password-1' },
+      });
+      assert.deepEqual(admin.body.data?.login, { user: { role: 'ADMIN' } }, 'demo admin can log in');
+      const reg = await gql(
+        first.url,
+        'mutation($i: RegisterInput!) { register(input: $i) { user { id } } }',
+        {
+          i: { email: 'Persist@Example.com', password: 'persist-password-123', name: 'Persist' },
+        },
+      );
+      registeredId = (reg.body.data?.register as { user: { id: string } }).user.id;
+    } finally {
+      const code = await first.stop('SIGTERM');
+      assert.equal(code, 0, `graceful shutdown exits 0:\n${first.output()}`);
+      assert.match(first.output(), /shutting down/);
+    }
+
+    const second = await startServerProcess(env);
+    try {
+      const login = await gql(
+        second.url,
+        'mutation($i: LoginInput!) { login(input: $i) { user { id email } } }',
+        {
+          i: { email: 'persist@example.com', password: 'persist-password-123' },
+        },
+      );
+      assert.deepEqual(login.body.data?.login, { user: { id: registeredId, email: 'persist@example.com' } });
+      const products = await gql(second.url, '{ products(first: 1) { totalCount } }');
+      assert.equal(
+        (products.body.data?.products as { totalCount: number }).totalCount,
+        300,
+        'seeded once, not twice',
+      );
+      assert.doesNotMatch(second.output(), /seeded demo data/);
+    } finally {
+      assert.equal(await second.stop('SIGINT'), 0, second.output());
+    }
+  });
+});

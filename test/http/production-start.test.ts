@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { runMain, startServerProcess } from '../helpers/process.js';
+import { PROD_SECRET } from './http-helpers.js';
+
+// The real entry point (src/main.ts) as a process: production must refuse to start on a missing,
+// short or example JWT_SECRET, naming the variable (never echoing the value).
+describe('production refuses to start without a strong JWT_SECRET', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sgql-prod-start-'));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const base = { NODE_ENV: 'production', DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+
+  const cases: [string, Record<string, string>][] = [
+    ['missing', {}],
+    ['too short', { JWT_SECRET: 'short-secret-value' }],
+    ['the example value', { JWT_SECRET: 'replace-with-at-least-32-random-bytes-in-production' }],
+  ];
+  for (const [name, env] of cases) {
+    it(`JWT_SECRET ${name}: exit code 1, a message naming JWT_SECRET`, async () => {
+      const { output, exited } = runMain({ ...base, ...env });
+      const code = await exited;
+      assert.equal(code, 1, output());
+      assert.match(output(), /JWT_SECRET/);
+      if (env.JWT_SECRET) assert.equal(output().includes(env.JWT_SECRET), false, 'the value is never echoed');
+    });
+  }
+
+  it('legitimate: a strong secret starts and serves (behind a proxy saying https)', async () => {
+    const server = await startServerProcess({ ...base, JWT_SECRET: PROD_SECRET, TRUST_PROXY: 'loopback' });
+    try {
+      const res = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https' },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
+      assert.equal(res.status, 200);
+      assert.equal(server.output().includes(PROD_SECRET), false);
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
+  });
+});

@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { deleteRedisPrefix, startApp, type TestApp } from '../helpers/app.js';
+import { requireService, TEST_REDIS_URL } from '../helpers/env.js';
+import {
+  codeOf,
+  fromIp,
+  OwnedRedis,
+  freePort,
+  randomIp,
+  securityEvents,
+  TRUSTING_PROXY,
+  waitFor,
+} from './limits-helpers.js';
+
+const LOGIN = 'mutation($input: LoginInput!) { login(input: $input) { accessToken } }';
+const nobody = () => ({
+  input: { email: `nobody-${randomBytes(4).toString('hex')}@example.com`, password: 'wrong-password-123' },
+});
+
+/** Sends `n` login attempts from `ip`, alternating between the instances; counts the admitted ones. */
+async function admittedLogins(instances: TestApp[], ip: string, n: number): Promise<number> {
+  let admitted = 0;
+  for (let i = 0; i < n; i++) {
+    const res = await (instances[i % instances.length] as TestApp).gql(LOGIN, nobody(), fromIp(ip));
+    const code = codeOf(res);
+    if (code === 'UNAUTHENTICATED') admitted++;
+    else assert.equal(code, 'RATE_LIMITED', res.text);
+  }
+  return admitted;
+}
+
+describe('limits shared by two instances on the real Redis', { skip: requireService('REDIS_URL') }, () => {
+  const prefix = `test:limits-${randomBytes(5).toString('hex')}:`;
+  let a: TestApp;
+  let b: TestApp;
+  before(async () => {
+    const env = {
+      ...TRUSTING_PROXY,
+      REDIS_PREFIX: prefix,
+      HTTP_RATE_LIMIT: '20',
+      COST_BUDGET_PER_HOUR: '500',
+    };
+    [a, b] = await Promise.all([startApp({ redis: true, env }), startApp({ redis: true, env })]);
+  });
+  after(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    if (TEST_REDIS_URL) await deleteRedisPrefix(TEST_REDIS_URL, prefix);
+  });
+
+  it('@rateLimit: a limit of 10 admits exactly 10 across both instances', async () => {
+    assert.equal(await admittedLogins([a, b], randomIp(), 16), 10);
+  });
+
+  it('HTTP limit: 20 requests per window in total across both instances', async () => {
+    const ip = fromIp(randomIp());
+    const statuses: number[] = [];
+    for (let i = 0; i < 26; i++)
+      statuses.push((await (i % 2 ? b : a).gql('{ health }', undefined, ip)).status);
+    assert.equal(statuses.filter((s) => s === 200).length, 20);
+    assert.equal(statuses.filter((s) => s === 429).length, 6);
+  });
+
+  it('cost budget: one budget across both instances', async () => {
+    const ip = fromIp(randomIp());
+    const page = '{ products(first: 100) { edges { node { id } } } }'; // 201 points
+    assert.equal((await a.gql(page, undefined, ip)).status, 200);
+    const second = await b.gql(page, undefined, ip);
+    assert.equal(second.status, 200);
+    assert.equal((second.body.extensions?.cost as { remaining: number }).remaining, 500 - 402);
+    const third = await a.gql(page, undefined, ip);
+    assert.equal(third.status, 429);
+    assert.equal(codeOf(third), 'RATE_LIMITED');
+  });
+
+  it('limiter keys live under REDIS_PREFIX', async () => {
+    const { Redis } = await import('ioredis');
+    const redis = new Redis(TEST_REDIS_URL as string);
+    try {
+      const keys = await redis.keys(`${prefix}*`);
+      assert.ok(
+        keys.some((k) => k.startsWith(`${prefix}rl:field:ip:`) && k.endsWith(':Mutation.login')),
+        keys.join(),
+      );
+      assert.ok(keys.some((k) => k.startsWith(`${prefix}rl:http:ip:`)));
+      assert.ok(keys.some((k) => k.startsWith(`${prefix}cost:ip:`)));
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
+
+describe(
+  'Redis outage: insurance limiter takes over, Redis takes back',
+  { skip: requireService('REDIS_URL') },
+  () => {
+    let owned: OwnedRedis;
+    let a: TestApp;
+    let b: TestApp;
+    before(async () => {
+      owned = new OwnedRedis(await freePort());
+      await owned.start();
+      const env = { ...TRUSTING_PROXY, REDIS_PREFIX: `test:outage-${randomBytes(4).toString('hex')}:` };
+      [a, b] = await Promise.all([startApp({ redis: owned.url, env }), startApp({ redis: owned.url, env })]);
+    });
+    after(async () => {
+      await Promise.all([a?.stop(), b?.stop()]);
+      await owned?.stop();
+    });
+
+    it('shared limiting before, per-instance limiting during the outage, shared again after', async () => {
+      assert.equal(await admittedLogins([a, b], randomIp(), 14), 10, 'shared before the outage');
+
+      await owned.stop();
+      await waitFor(() => securityEvents(a, 'store_failover').some((l) => l.store === 'memory'));
+      await waitFor(() => securityEvents(b, 'store_failover').some((l) => l.store === 'memory'));
+      // Still served, still limited: each instance limits on its own memory (10 each).
+      const ip = randomIp();
+      assert.equal(await admittedLogins([a], ip, 12), 10);
+      assert.equal(await admittedLogins([b], ip, 12), 10);
+      assert.equal((await a.gql('{ health }', undefined, fromIp(randomIp()))).status, 200);
+
+      await owned.start();
+      await waitFor(() => securityEvents(a, 'store_failover').some((l) => l.store === 'redis'));
+      await waitFor(() => securityEvents(b, 'store_failover').some((l) => l.store === 'redis'));
+      assert.equal(await admittedLogins([a, b], randomIp(), 14), 10, 'shared again after the restart');
+    });
+  },
+);
