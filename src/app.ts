@@ -3,7 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import cookieParser from 'cookie-parser';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -172,6 +175,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     validationRules: documentLimits.validationRules,
     formatError: maskedErrors.formatError,
     plugins: [
+      // Apollo installs its cache-control plugin by default; it instruments every field to
+      // compute HTTP cache hints. Nothing here is publicly cacheable (responses depend on the
+      // viewer and carry a cost report), so it is off: no per-field hook on any request.
+      ApolloServerPluginCacheControlDisabled(),
       createAuthzAuditPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5000 }),
       config.isProduction

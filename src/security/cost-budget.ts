@@ -1,11 +1,11 @@
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { ComplexityEstimator } from 'graphql-query-complexity';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { GraphQLContext } from '../context.js';
 import { ErrorCode } from '../errors.js';
 import { clientKey } from './client-key.js';
-import { computeCost, createCostEstimator } from './cost-limit.js';
+import { computeCost, createCostEstimator, type CostResult } from './cost-limit.js';
 import type { LimiterFactory } from './limiter-factory.js';
 
 export interface CostBudgetOptions {
@@ -26,6 +26,26 @@ export interface CostReport {
 }
 
 const WINDOW_SECONDS = 3600;
+
+/**
+ * A zero-cost operation (`{ __typename }`, a refused one) spends nothing, so its report may come
+ * from the viewer's last known budget state instead of a store round trip, when that state is at
+ * most this old. Reports for operations that cost points always come from the store.
+ */
+const SNAPSHOT_MAX_AGE_MS = 1000;
+/** Bound on remembered viewer states (oldest dropped first). */
+const SNAPSHOT_MAX_ENTRIES = 10_000;
+/** Variables larger than this (serialised) are costed afresh every time instead of cached. */
+const CACHEABLE_VARIABLES_CHARS = 1024;
+/** Bound on cached costs per document (one per distinct operation name and variables). */
+const COSTS_PER_DOCUMENT = 64;
+
+interface Snapshot {
+  consumedPoints: number;
+  /** Epoch ms when the window resets. */
+  resetAt: number;
+  takenAt: number;
+}
 
 /**
  * Cost analysis and the per-viewer cost budget, as one Apollo plugin:
@@ -55,30 +75,71 @@ export function createCostBudgetPlugin(options: CostBudgetOptions): ApolloServer
     }
     return estimator;
   };
-  const report = (requested: number, res: RateLimiterRes | null): CostReport => ({
+  // The cost of a document depends only on the document, the operation and the variables, and
+  // Apollo hands the same DocumentNode object for the same query text (its document store), so
+  // repeated operations are costed once.
+  const costs = new WeakMap<DocumentNode, Map<string, CostResult>>();
+  const costOf = (
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operationName: string | undefined,
+    variables: Record<string, unknown> | undefined,
+  ): CostResult => {
+    const vars = variables === undefined ? '' : JSON.stringify(variables);
+    const cacheable = vars.length <= CACHEABLE_VARIABLES_CHARS;
+    const cacheKey = `${operationName ?? ''}\u0000${vars}`;
+    let perDocument = costs.get(document);
+    const cached = cacheable ? perDocument?.get(cacheKey) : undefined;
+    if (cached) return cached;
+    const result = computeCost(schema, estimatorFor(schema), document, operationName, variables);
+    if (cacheable && result.ok) {
+      if (!perDocument) costs.set(document, (perDocument = new Map()));
+      if (perDocument.size >= COSTS_PER_DOCUMENT) perDocument.clear();
+      perDocument.set(cacheKey, result);
+    }
+    return result;
+  };
+
+  const snapshots = new Map<string, Snapshot>();
+  const remember = (key: string, res: RateLimiterRes): void => {
+    const now = Date.now();
+    snapshots.delete(key); // re-insert: Map order is the eviction order
+    if (snapshots.size >= SNAPSHOT_MAX_ENTRIES) {
+      const oldest = snapshots.keys().next();
+      if (!oldest.done) snapshots.delete(oldest.value);
+    }
+    snapshots.set(key, { consumedPoints: res.consumedPoints, resetAt: now + res.msBeforeNext, takenAt: now });
+  };
+  const freshSnapshot = (key: string): Snapshot | undefined => {
+    const snapshot = snapshots.get(key);
+    const now = Date.now();
+    if (!snapshot || now - snapshot.takenAt > SNAPSHOT_MAX_AGE_MS || snapshot.resetAt <= now)
+      return undefined;
+    return snapshot;
+  };
+  const report = (requested: number, state: Snapshot | null): CostReport => ({
     requested,
     limit: budgetPerHour,
-    remaining: res ? Math.max(0, budgetPerHour - res.consumedPoints) : budgetPerHour,
-    resetAt: new Date(Date.now() + (res ? res.msBeforeNext : WINDOW_SECONDS * 1000)).toISOString(),
+    remaining: state ? Math.max(0, budgetPerHour - state.consumedPoints) : budgetPerHour,
+    resetAt: new Date(state ? state.resetAt : Date.now() + WINDOW_SECONDS * 1000).toISOString(),
   });
+  const toSnapshot = (res: RateLimiterRes | null): Snapshot | null => {
+    if (!res) return null;
+    const now = Date.now();
+    return { consumedPoints: res.consumedPoints, resetAt: now + res.msBeforeNext, takenAt: now };
+  };
 
   return {
     async requestDidStart({ contextValue }) {
       const key = clientKey(contextValue.viewer, contextValue.ip);
       let requested = 0;
-      let state: RateLimiterRes | null | undefined;
+      let state: Snapshot | null | undefined;
       // Refusals below are logged as security events by the security-log plugin (by code).
 
       return {
         async didResolveOperation({ schema, document, operation, request }) {
           if (!operation) return; // execution reports the missing operation itself
-          const result = computeCost(
-            schema,
-            estimatorFor(schema),
-            document,
-            operation.name?.value,
-            request.variables,
-          );
+          const result = costOf(schema, document, operation.name?.value, request.variables);
           // Invalid variables: execution refuses them with a 400 before any resolver runs.
           if (!result.ok && result.reason === 'variables') return;
           if (!result.ok || result.cost > maxCost) {
@@ -93,11 +154,15 @@ export function createCostBudgetPlugin(options: CostBudgetOptions): ApolloServer
           requested = result.cost;
           if (requested === 0) return;
           try {
-            state = await budget.consume(key, requested);
+            const res = await budget.consume(key, requested);
+            remember(key, res);
+            state = toSnapshot(res);
           } catch (error) {
             if (!(error instanceof RateLimiterRes)) throw error;
             // Refund the refused reservation: the operation will not run.
-            state = await budget.reward(key, requested).catch(() => error);
+            const refunded = await budget.reward(key, requested).catch(() => error);
+            remember(key, refunded);
+            state = toSnapshot(refunded);
             const retryAfter = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
             throw new GraphQLError('The cost budget for this period is spent; retry later.', {
               extensions: {
@@ -110,7 +175,14 @@ export function createCostBudgetPlugin(options: CostBudgetOptions): ApolloServer
         },
         async willSendResponse({ response }) {
           if (response.body.kind !== 'single') return;
-          if (state === undefined) state = await budget.get(key).catch(() => null);
+          if (state === undefined) {
+            state = freshSnapshot(key) ?? null;
+            if (!state) {
+              const res = await budget.get(key).catch(() => null);
+              if (res) remember(key, res);
+              state = toSnapshot(res);
+            }
+          }
           const result = response.body.singleResult;
           result.extensions = { ...result.extensions, cost: report(requested, state) };
         },

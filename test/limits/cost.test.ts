@@ -83,6 +83,12 @@ describe('cost analysis and the hourly cost budget', () => {
     const huge = await t.gql(PAGE_VAR, { n: 1_000_000 }, ip);
     assert.equal(huge.status, 400);
     assert.equal(codeOf(huge), 'GRAPHQL_VALIDATION_FAILED');
+    // Costs are cached per document *and* variables: the same text with a smaller n costs less.
+    const small = await t.gql(PAGE_VAR, { n: 3 }, ip);
+    assert.equal(small.status, 200, small.text);
+    assert.equal(costOf(small).requested, 7);
+    const again = await t.gql(PAGE_VAR, { n: 100 }, ip);
+    assert.equal(costOf(again).requested, 201);
   });
 
   it('aliases cannot multiply the cost: each aliased list is costed', async () => {
