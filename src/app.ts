@@ -281,13 +281,19 @@ export async function createApp(deps: AppDeps): Promise<App> {
       context: async ({ req, res }): Promise<GraphQLContext> => {
         const state = getRequestState(req);
         const viewer = state.viewer ?? { kind: 'anonymous' };
+        // The request's child logger is built on first use: most requests log nothing, and a
+        // pino child (with redaction) is not free.
+        let requestLog: Logger | undefined;
         return {
           requestId: state.requestId,
           ip: req.ip ?? 'unknown',
           viewer,
           loaders: createLoaders(repos),
           services,
-          log: log.child({ requestId: state.requestId, viewer: describeViewer(viewer) }),
+          get log(): Logger {
+            requestLog ??= log.child({ requestId: state.requestId, viewer: describeViewer(viewer) });
+            return requestLog;
+          },
           req,
           res,
         };
