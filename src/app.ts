@@ -78,6 +78,9 @@ export interface App {
   stop(): Promise<void>;
 }
 
+/** Validation errors reported per document before graphql-js aborts validation. */
+export const MAX_VALIDATION_ERRORS = 10;
+
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config } = deps;
   const log = deps.log ?? createLogger(config.logLevel);
@@ -173,6 +176,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // Document limits: tokens at parse time, then size and depth rules beside the spec rules.
     parseOptions: documentLimits.parseOptions,
     validationRules: documentLimits.validationRules,
+    // graphql-js stops validating after this many errors (its default is 100). A hostile document
+    // (a directive flood also breaks the spec's unique-directive rule once per repeat) would
+    // otherwise cost a hundred error objects to build, format and send; ten help any honest client.
+    validationOptions: { maxErrors: MAX_VALIDATION_ERRORS },
     formatError: maskedErrors.formatError,
     plugins: [
       // Apollo installs its cache-control plugin by default; it instruments every field to

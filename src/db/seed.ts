@@ -35,8 +35,8 @@ const NOUNS = [
 const MATERIALS = ['oak', 'steel', 'linen', 'recycled plastic', 'bamboo', 'wool'];
 
 /**
- * Seeds demo data once: when the users table is empty. 300 products, ~900 reviews, a few
- * orders, and three accounts. Deterministic, so the README's examples stay true.
+ * Seeds demo data once: when the users table is empty. 300 products, 900 reviews (a few with
+ * markup, to show output sanitising) and three accounts; no orders. Deterministic, so the README's examples stay true.
  */
 export async function seedDemoData(db: Db, productCount = 300): Promise<boolean> {
   const existing = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM users');

@@ -15,6 +15,9 @@ export interface SecurityLogOptions {
  * Which GraphQL error codes are security events. A plain NOT_FOUND (the thing is not there) is
  * not one; a NOT_FOUND the policy threw for "not yours" is, and carries the policy's mark.
  */
+/** Paths kept per logged group (e.g. list items refused by a field limit). */
+const MAX_PATHS = 10;
+
 const EVENT_BY_CODE: Partial<Record<string, SecurityEventType>> = {
   [ErrorCode.UNAUTHENTICATED]: 'auth_failure',
   [ErrorCode.FORBIDDEN]: 'authz_denied',
@@ -47,6 +50,12 @@ export function createSecurityLogPlugin({ log }: SecurityLogOptions): ApolloServ
           // Apollo resolves operationName only after validation; for a document it refused, take
           // the name the client sent, or the name of the document's only operation.
           const name = operationName ?? request.operationName ?? soleOperationName(document);
+          // One line per kind of refusal (event and code), with how many errors it covered: a
+          // hostile document with hundreds of errors must not become hundreds of log lines.
+          const groups = new Map<
+            string,
+            { event: SecurityEventType; code: string; count: number; paths: string[] }
+          >();
           for (const error of errors as readonly GraphQLError[]) {
             // Errors the policy, @auth or parseInput marked (authz denials, including "not yours"
             // NOT_FOUND, and input validation) are written, with their details, by the policy's
@@ -54,14 +63,22 @@ export function createSecurityLogPlugin({ log }: SecurityLogOptions): ApolloServ
             if (securityMarkOf(error)) continue;
             const code = error.extensions?.code;
             const event = typeof code === 'string' ? EVENT_BY_CODE[code] : undefined;
-            if (!event) continue;
+            if (!event || typeof code !== 'string') continue;
+            const key = `${event}:${code}`;
+            let group = groups.get(key);
+            if (!group) groups.set(key, (group = { event, code, count: 0, paths: [] }));
+            group.count++;
+            if (error.path && group.paths.length < MAX_PATHS) group.paths.push(error.path.join('.'));
+          }
+          for (const { event, code, count, paths } of groups.values()) {
             securityEvent(log, event, {
               requestId: contextValue.requestId,
               ip: contextValue.ip,
               viewer: describeViewer(contextValue.viewer),
               operationName: name ?? null,
               code,
-              ...(error.path ? { path: error.path.join('.') } : {}),
+              count,
+              ...(paths.length === 1 ? { path: paths[0] } : paths.length > 1 ? { paths } : {}),
             });
           }
         },

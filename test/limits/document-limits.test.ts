@@ -190,6 +190,23 @@ describe('document limits', () => {
     );
   });
 
+  it('a document breaking a rule hundreds of times gets a bounded answer and one log line', async () => {
+    // 80 repeats of one directive: over MAX_DIRECTIVES, and the spec's unique-directive rule fails
+    // once per repeat. graphql-js stops at MAX_VALIDATION_ERRORS (10) plus its "aborted" error.
+    const requestId = `flood-${randomIp()}`;
+    const res = await defaults.gql(`{ health${' @include(if: true)'.repeat(80)} }`, undefined, {
+      ...fromIp(ip),
+      'x-request-id': requestId,
+    });
+    assertRefused(res, 'GRAPHQL_VALIDATION_FAILED');
+    const errors = res.body.errors ?? [];
+    assert.ok(errors.length >= 2 && errors.length <= 11, `${errors.length} errors`);
+    const lines = defaults.logs.filter((l) => l.security === true && l.requestId === requestId);
+    assert.equal(lines.length, 1, JSON.stringify(lines));
+    assert.equal(lines[0]?.event, 'validation_failure');
+    assert.equal(lines[0]?.count, errors.length);
+  });
+
   it('refusals are logged as security events', async () => {
     assert.ok(securityEvents(t, 'validation_failure').length > 0);
   });
