@@ -25,6 +25,11 @@ function send(message: TargetMessage): void {
  * stops cleanly on request or SIGTERM.
  */
 export function serveTarget(start: () => Promise<Started>): void {
+  // Targets run from source through tsx, which turns source maps on: every Error's stack is then
+  // mapped back to TypeScript, which makes each error (a refused document builds several) cost
+  // milliseconds. Production runs the compiled JS without source maps (`npm start`), and so
+  // does every target here.
+  process.setSourceMapsEnabled(false);
   start()
     .then((started) => {
       const { port } = started.server.address() as AddressInfo;
