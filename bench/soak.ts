@@ -6,7 +6,7 @@ import { parse, visit } from 'graphql';
 import { loadTypeDefs } from '../src/schema.js';
 import { BENCH_SCHEMA, RUN_ID, commonHeaders, projectEnv } from './lib/env.js';
 import { countOrders, dropBenchSchema, seedFixtures } from './lib/fixtures.js';
-import { hostileBody } from './lib/hostile.js';
+import { HOSTILE_CLASSES, hostileBody } from './lib/hostile.js';
 import { firstCode, timedPost } from './lib/http.js';
 import { startLoadGenerator, type LoadGenerator } from './lib/load.js';
 import type { LoadRequest, LoadResult } from './lib/load-types.js';
@@ -230,14 +230,7 @@ export async function runSoak(o: SoakOptions): Promise<void> {
           ),
         );
       }
-      for (const kind of [
-        'deep-nesting',
-        'aliases',
-        'fragment-fan-out',
-        'directive-flood',
-        'huge-token-count',
-        'wide-batch',
-      ] as const) {
+      for (const kind of HOSTILE_CLASSES) {
         list.push(post(`hostile:${kind}`, hostileBody(kind, 10 * 1024)));
       }
       list.push(post('hostile:bad-token', q('{ __typename }'), { authorization: 'Bearer not.a.token' }));

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { hashPassword } from '../../src/auth/passwords.js';
 import { createTokenService } from '../../src/auth/tokens.js';
 import type { GqlResponse, TestApp } from '../helpers/app.js';
@@ -46,17 +45,7 @@ export async function makeUser(t: TestApp, ip = randomIp()): Promise<LimitUser> 
   return { id, email, password, headers: { authorization: `Bearer ${token}`, ...fromIp(ip) } };
 }
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
-}
+export { freePort } from '../helpers/process.js';
 
 /**
  * A redis-server owned by one test, on its own port, with no persistence: it can be stopped and
