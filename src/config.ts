@@ -52,6 +52,14 @@ const schema = z
     /** Optional asymmetric signing: a PKCS#8 private key (PEM) and its algorithm. */
     JWT_PRIVATE_KEY: z.string().optional(),
     JWT_ALG: z.enum(['HS256', 'EdDSA', 'ES256']).default('HS256'),
+    /**
+     * Asymmetric key rotation: the public keys (PEM, one or more `-----BEGIN PUBLIC KEY-----`
+     * blocks) of previous signing keys, still accepted and still published in the JWKS.
+     */
+    JWT_PREVIOUS_PUBLIC_KEYS: z
+      .string()
+      .regex(/-----BEGIN PUBLIC KEY-----/, 'one or more PEM public keys (-----BEGIN PUBLIC KEY-----)')
+      .optional(),
     OIDC_ISSUER: z.string().url().optional(),
     OIDC_AUDIENCE: z.string().min(1).optional(),
     OIDC_JWKS_URL: z.string().url().optional(),
@@ -105,6 +113,13 @@ const schema = z
     } else if (env.JWT_SECRET !== undefined && Buffer.byteLength(env.JWT_SECRET) < 32) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be at least 32 bytes' });
     }
+    if (env.JWT_ALG === 'HS256' && env.JWT_PREVIOUS_PUBLIC_KEYS !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWT_PREVIOUS_PUBLIC_KEYS'],
+        message: 'applies to JWT_ALG=EdDSA or ES256 only (HS256 rotates with JWT_PREVIOUS_SECRETS)',
+      });
+    }
     if (env.JWT_ALG !== 'HS256' && !env.JWT_PRIVATE_KEY) {
       ctx.addIssue({
         code: 'custom',
@@ -143,6 +158,7 @@ export interface Config {
     readonly audience: string;
     readonly alg: 'HS256' | 'EdDSA' | 'ES256';
     readonly privateKeyPem: string | undefined;
+    readonly previousPublicKeysPem: string | undefined;
   };
   readonly oidc:
     { readonly issuer: string; readonly audience: string; readonly jwksUrl: string | undefined } | undefined;
@@ -217,6 +233,7 @@ export function parseConfig(env: RawEnv): Config {
       audience: e.JWT_AUDIENCE,
       alg: e.JWT_ALG,
       privateKeyPem: e.JWT_PRIVATE_KEY,
+      previousPublicKeysPem: e.JWT_PREVIOUS_PUBLIC_KEYS,
     },
     oidc:
       e.OIDC_ISSUER && e.OIDC_AUDIENCE

@@ -1,4 +1,11 @@
-import { createHash, createPrivateKey, createPublicKey, randomBytes, randomUUID } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  randomBytes,
+  randomUUID,
+  type KeyObject,
+} from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as jose from 'jose';
@@ -43,6 +50,16 @@ export function resolveJwtSecret(config: Config): string {
   return secret;
 }
 
+const PUBLIC_KEY_PEM = /-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g;
+
+/** Ed25519 for EdDSA, P-256 for ES256: a key of another kind is a start-up error. */
+function keyFitsAlg(key: KeyObject, alg: 'EdDSA' | 'ES256'): boolean {
+  const type = key.asymmetricKeyType;
+  return alg === 'EdDSA'
+    ? type === 'ed25519'
+    : type === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
+}
+
 export async function createTokenService(config: Config): Promise<TokenService> {
   const { issuer, audience, alg } = config.jwt;
   // kid → verification key. Only keys of the pinned algorithm are ever accepted: a token whose
@@ -63,19 +80,29 @@ export async function createTokenService(config: Config): Promise<TokenService> 
     const pem = config.jwt.privateKeyPem ?? '';
     const privateKey = createPrivateKey(pem.replace(/\\n/g, '\n'));
     // The key must fit the pinned algorithm: a mismatch is a start-up error, not a first-login one.
-    const type = privateKey.asymmetricKeyType;
-    const curve = privateKey.asymmetricKeyDetails?.namedCurve;
-    if (alg === 'EdDSA' ? type !== 'ed25519' : type !== 'ec' || curve !== 'prime256v1') {
+    if (!keyFitsAlg(privateKey, alg)) {
       throw new Error(
         `JWT_PRIVATE_KEY must be ${alg === 'EdDSA' ? 'an Ed25519' : 'a P-256 (ES256)'} private key`,
       );
     }
     const publicKey = createPublicKey(privateKey);
-    const spki = publicKey.export({ type: 'spki', format: 'der' });
-    signKid = kidOf(spki);
+    signKid = kidOf(publicKey.export({ type: 'spki', format: 'der' }));
     signKey = privateKey;
-    verifyKeys.set(signKid, publicKey);
-    publicJwks.push({ ...(await jose.exportJWK(publicKey)), kid: signKid, alg, use: 'sig' });
+    // Rotation: previous public keys keep verifying (and stay in the JWKS, so other services can
+    // verify tokens still in flight) until the operator removes them, ≥ 15 minutes after the switch.
+    const previous =
+      (config.jwt.previousPublicKeysPem ?? '').replace(/\\n/g, '\n').match(PUBLIC_KEY_PEM) ?? [];
+    for (const key of [publicKey, ...previous.map((block) => createPublicKey(block))]) {
+      if (!keyFitsAlg(key, alg)) {
+        throw new Error(
+          `JWT_PREVIOUS_PUBLIC_KEYS must hold ${alg === 'EdDSA' ? 'Ed25519' : 'P-256 (ES256)'} public keys`,
+        );
+      }
+      const kid = kidOf(key.export({ type: 'spki', format: 'der' }));
+      if (verifyKeys.has(kid)) continue;
+      verifyKeys.set(kid, key);
+      publicJwks.push({ ...(await jose.exportJWK(key)), kid, alg, use: 'sig' });
+    }
   }
 
   return {

@@ -3,6 +3,8 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import * as jose from 'jose';
 import { startApp, TEST_JWT_SECRET, type TestApp } from '../helpers/app.js';
+import { createTokenService } from '../../src/auth/tokens.js';
+import { parseConfig } from '../../src/config.js';
 import {
   codeOf,
   fromIp,
@@ -292,5 +294,58 @@ describe('asymmetric mode (EdDSA) and /.well-known/jwks.json', () => {
       const forged = await signHs256(secret, claims, { alg: 'HS256', typ: 'JWT', kid });
       await assertRefused(t, { authorization: `Bearer ${forged}` }, 'invalid_token');
     }
+  });
+});
+
+describe('asymmetric key rotation with JWT_PREVIOUS_PUBLIC_KEYS', () => {
+  const ed = () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    return {
+      privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    };
+  };
+  const service = (privatePem: string, previous?: string) =>
+    createTokenService(
+      parseConfig({
+        NODE_ENV: 'test',
+        JWT_ALG: 'EdDSA',
+        JWT_PRIVATE_KEY: privatePem,
+        ...(previous === undefined ? {} : { JWT_PREVIOUS_PUBLIC_KEYS: previous }),
+      }),
+    );
+  const userId = randomUUID();
+
+  it('a token signed with the previous key still verifies, and both keys are published', async () => {
+    const old = ed();
+    const current = ed();
+    const { token } = await (await service(old.privatePem)).sign(userId, 0);
+    const rotated = await service(current.privatePem, old.publicPem);
+    assert.equal((await rotated.verify(token)).sub, userId);
+    const kids = rotated.jwks().keys.map((k) => k.kid);
+    assert.equal(kids.length, 2);
+    assert.ok(kids.includes(String(jose.decodeProtectedHeader(token).kid)));
+    // New tokens are signed with the current key.
+    const fresh = await rotated.sign(userId, 0);
+    assert.notEqual(jose.decodeProtectedHeader(fresh.token).kid, jose.decodeProtectedHeader(token).kid);
+  });
+
+  it('once the previous key is removed, its tokens fail', async () => {
+    const old = ed();
+    const current = ed();
+    const { token } = await (await service(old.privatePem)).sign(userId, 0);
+    await assert.rejects((await service(current.privatePem)).verify(token));
+  });
+
+  it('refuses a previous key of another kind at start-up, and the variable in HS256 mode', async () => {
+    const current = ed();
+    const p256 = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+      .publicKey.export({ type: 'spki', format: 'pem' })
+      .toString();
+    await assert.rejects(service(current.privatePem, p256), /JWT_PREVIOUS_PUBLIC_KEYS/);
+    assert.throws(
+      () => parseConfig({ NODE_ENV: 'test', JWT_PREVIOUS_PUBLIC_KEYS: current.publicPem }),
+      /JWT_PREVIOUS_PUBLIC_KEYS: applies to JWT_ALG=EdDSA or ES256 only/,
+    );
   });
 });
