@@ -101,14 +101,17 @@ export function createCostBudgetPlugin(options: CostBudgetOptions): ApolloServer
   };
 
   const snapshots = new Map<string, Snapshot>();
-  const remember = (key: string, res: RateLimiterRes): void => {
+  /** Records the viewer's budget state as the store just reported it, and returns it. */
+  const remember = (key: string, res: RateLimiterRes): Snapshot => {
     const now = Date.now();
+    const snapshot = { consumedPoints: res.consumedPoints, resetAt: now + res.msBeforeNext, takenAt: now };
     snapshots.delete(key); // re-insert: Map order is the eviction order
     if (snapshots.size >= SNAPSHOT_MAX_ENTRIES) {
       const oldest = snapshots.keys().next();
       if (!oldest.done) snapshots.delete(oldest.value);
     }
-    snapshots.set(key, { consumedPoints: res.consumedPoints, resetAt: now + res.msBeforeNext, takenAt: now });
+    snapshots.set(key, snapshot);
+    return snapshot;
   };
   const freshSnapshot = (key: string): Snapshot | undefined => {
     const snapshot = snapshots.get(key);
@@ -123,11 +126,6 @@ export function createCostBudgetPlugin(options: CostBudgetOptions): ApolloServer
     remaining: state ? Math.max(0, budgetPerHour - state.consumedPoints) : budgetPerHour,
     resetAt: new Date(state ? state.resetAt : Date.now() + WINDOW_SECONDS * 1000).toISOString(),
   });
-  const toSnapshot = (res: RateLimiterRes | null): Snapshot | null => {
-    if (!res) return null;
-    const now = Date.now();
-    return { consumedPoints: res.consumedPoints, resetAt: now + res.msBeforeNext, takenAt: now };
-  };
 
   return {
     async requestDidStart({ contextValue }) {
@@ -154,15 +152,12 @@ export function createCostBudgetPlugin(options: CostBudgetOptions): ApolloServer
           requested = result.cost;
           if (requested === 0) return;
           try {
-            const res = await budget.consume(key, requested);
-            remember(key, res);
-            state = toSnapshot(res);
+            state = remember(key, await budget.consume(key, requested));
           } catch (error) {
             if (!(error instanceof RateLimiterRes)) throw error;
             // Refund the refused reservation: the operation will not run.
             const refunded = await budget.reward(key, requested).catch(() => error);
-            remember(key, refunded);
-            state = toSnapshot(refunded);
+            state = remember(key, refunded);
             const retryAfter = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
             throw new GraphQLError('The cost budget for this period is spent; retry later.', {
               extensions: {
@@ -179,8 +174,7 @@ export function createCostBudgetPlugin(options: CostBudgetOptions): ApolloServer
             state = freshSnapshot(key) ?? null;
             if (!state) {
               const res = await budget.get(key).catch(() => null);
-              if (res) remember(key, res);
-              state = toSnapshot(res);
+              state = res ? remember(key, res) : null;
             }
           }
           const result = response.body.singleResult;
