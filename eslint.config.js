@@ -42,4 +42,9 @@ export default tseslint.config(
       'no-implied-eval': 'error',
     },
   },
+  {
+    // Tool configuration that must be CommonJS (dependency-cruiser).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
 );

@@ -12,6 +12,7 @@ import cookieParser from 'cookie-parser';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { createAuditPlugin } from './audit/audit-plugin.js';
 import { createApiKeyUsageBuffer } from './auth/api-key-usage.js';
 import { createAuthService } from './auth/auth.service.js';
 import { createAuthenticator } from './auth/authenticate.js';
@@ -33,7 +34,6 @@ import { createRequestId } from './http/request-id.js';
 import { getRequestState } from './http/request-state.js';
 import { createLoaders } from './loaders.js';
 import { createLogger } from './logger.js';
-import { createAuthzAuditPlugin } from './policy/audit-plugin.js';
 import { createRepositories } from './repositories.js';
 import { buildSchema, loadTypeDefs } from './schema.js';
 import { assertTypeDefsAnnotated } from './security/assert-annotated.js';
@@ -41,7 +41,6 @@ import { createCors } from './security/cors.js';
 import { createHttpHeaders } from './security/http-headers.js';
 import { createHttpsGuard } from './security/https.js';
 import { createMaskedErrors } from './security/masked-errors.js';
-import { createSecurityLogPlugin } from './security/security-log.js';
 import { createBatchLimit } from './security/batch-limit.js';
 import { createCostBudgetPlugin } from './security/cost-budget.js';
 import { createDocumentLimits } from './security/document-limits.js';
@@ -51,7 +50,7 @@ import { createLimiterFactory } from './security/limiter-factory.js';
 import { createRateLimitTransform } from './security/rate-limit.js';
 import { createServices } from './services.js';
 import { createRedis, waitForRedis } from './store/redis.js';
-import { createSessionStore } from './store/session-store.js';
+import { createSessionStore } from './store/create-session-store.js';
 
 export interface AppDeps {
   config: Config;
@@ -186,7 +185,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
       // compute HTTP cache hints. Nothing here is publicly cacheable (responses depend on the
       // viewer and carry a cost report), so it is off: no per-field hook on any request.
       ApolloServerPluginCacheControlDisabled(),
-      createAuthzAuditPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5000 }),
       config.isProduction
         ? ApolloServerPluginLandingPageDisabled()
@@ -194,7 +192,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       // Internal errors carry the request id, and the real error is logged under it.
       maskedErrors.plugin,
       // Every refused GraphQL request leaves a securityEvent line (auth, input, limits).
-      createSecurityLogPlugin({ log }),
+      createAuditPlugin({ log }),
       // Cost per operation (400 over MAX_COST), the hourly cost budget (429), extensions.cost.
       createCostBudgetPlugin({
         limiters,

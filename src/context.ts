@@ -1,20 +1,16 @@
 import type { Request, Response } from 'express';
-import type { Logger } from 'pino';
-import type { Viewer } from './auth/viewer.js';
 import type { Loaders } from './loaders.js';
+import type { RequestIdentity } from './request.js';
 import type { Services } from './services.js';
 
-/** Per-request state: built once by the context function, read by every resolver. */
-export interface GraphQLContext {
-  requestId: string;
-  ip: string;
-  viewer: Viewer;
+/**
+ * Per-request state: built once by the context function, read by every resolver. Protections see
+ * only the RequestIdentity part of it.
+ */
+export interface GraphQLContext extends RequestIdentity {
   loaders: Loaders;
   services: Services;
-  log: Logger;
   /** The Express response, for setting the refresh cookie. */
   res: Response;
   req: Request;
-  /** Per-request state of the rate-limit directive and the cost budget. */
-  rateLimit?: Record<string, unknown>;
 }

@@ -54,3 +54,26 @@ export class HttpError extends Error {
     this.name = 'HttpError';
   }
 }
+
+/** Why a credential was refused: logged as a security event, never sent to the client. */
+export type AuthFailureReason =
+  | 'oversized'
+  | 'malformed'
+  | 'invalid_token'
+  | 'revoked_token'
+  | 'unknown_user'
+  | 'unknown_api_key'
+  | 'ambiguous';
+
+export class AuthenticationError extends HttpError {
+  constructor(readonly reason: AuthFailureReason) {
+    // One message for every failure: the client learns that the credential is bad, not why.
+    super(
+      401,
+      ErrorCode.UNAUTHENTICATED,
+      'Invalid or expired credentials.',
+      {},
+      { 'WWW-Authenticate': 'Bearer' },
+    );
+  }
+}

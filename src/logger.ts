@@ -60,27 +60,3 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     destination,
   );
 }
-
-export type SecurityEventType =
-  | 'auth_failure'
-  | 'authz_denied'
-  | 'validation_failure'
-  | 'limit_hit'
-  | 'token_reuse'
-  | 'lockout'
-  | 'password_reset'
-  | 'internal_error'
-  | 'store_failover';
-
-export interface SecurityEventFields {
-  requestId?: string | undefined;
-  ip?: string | undefined;
-  viewer?: string | undefined;
-  operationName?: string | null | undefined;
-  [key: string]: unknown;
-}
-
-/** One structured line per security-relevant event, always with the same top-level keys. */
-export function securityEvent(log: Logger, event: SecurityEventType, fields: SecurityEventFields): void {
-  log.warn({ security: true, event, ...fields }, `security event: ${event}`);
-}

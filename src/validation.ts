@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { badUserInput } from './errors.js';
-import { markSecurityEvent } from './policy/security-marks.js';
+import { markSecurityEvent } from './audit/marks.js';
 
 /**
  * Parses untrusted input at the boundary. Failures become BAD_USER_INPUT with

@@ -3,7 +3,8 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { AuthPayloadModel, UserRow } from '../db/rows.js';
 import { AppError, badUserInput, ErrorCode, rateLimited, unauthenticated } from '../errors.js';
-import { securityEvent, type SecurityEventFields, type SecurityEventType } from '../logger.js';
+import { securityEvent, type SecurityEventFields } from '../audit/audit.js';
+import type { SecurityEventType } from '../audit/events.js';
 import {
   loginInput,
   registerInput,
@@ -13,7 +14,8 @@ import {
 import { assertCan } from '../policy/policy.js';
 import type { Repositories } from '../repositories.js';
 import type { RequestScope } from '../scope.js';
-import { createSessionStore, type SessionStore } from '../store/session-store.js';
+import { createSessionStore } from '../store/create-session-store.js';
+import type { SessionStore } from '../store/session-store.js';
 import { parseInput } from '../validation.js';
 import {
   createLoginThrottle,

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type { Repositories } from '../repositories.js';
-import { ErrorCode, HttpError } from '../errors.js';
+import { AuthenticationError } from '../errors.js';
 import { hashApiKey, looksLikeApiKey, MAX_API_KEY_LENGTH } from './api-key-secrets.js';
 import type { ApiKeyUsageBuffer } from './api-key-usage.js';
 import type { TokenService } from './tokens.js';
@@ -9,29 +9,6 @@ import { ANONYMOUS, type Viewer } from './viewer.js';
 /** Longest Authorization header we look at: anything longer is refused before any crypto. */
 export const MAX_AUTHORIZATION_LENGTH = 4096;
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
-
-/** Why a credential was refused: logged as a security event, never sent to the client. */
-export type AuthFailureReason =
-  | 'oversized'
-  | 'malformed'
-  | 'invalid_token'
-  | 'revoked_token'
-  | 'unknown_user'
-  | 'unknown_api_key'
-  | 'ambiguous';
-
-export class AuthenticationError extends HttpError {
-  constructor(readonly reason: AuthFailureReason) {
-    // One message for every failure: the client learns that the credential is bad, not why.
-    super(
-      401,
-      ErrorCode.UNAUTHENTICATED,
-      'Invalid or expired credentials.',
-      {},
-      { 'WWW-Authenticate': 'Bearer' },
-    );
-  }
-}
 
 /** Extra bearer-token verifier (an external OIDC issuer) tried for tokens it recognises. */
 export interface ExternalVerifier {

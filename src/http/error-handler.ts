@@ -1,20 +1,13 @@
 import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { AuthenticationError } from '../auth/authenticate.js';
-import { describeViewer } from '../auth/viewer.js';
-import { ErrorCode, HttpError } from '../errors.js';
-import { securityEvent, type SecurityEventType } from '../logger.js';
+import { AuthenticationError, ErrorCode, HttpError } from '../errors.js';
+import { identityFields, securityEvent } from '../audit/audit.js';
+import { EVENT_BY_CODE } from '../audit/events.js';
 import { getRequestState } from './request-state.js';
 
 export interface HttpErrorHandlerOptions {
   log: Logger;
 }
-
-const EVENT_BY_CODE: Partial<Record<ErrorCode, SecurityEventType>> = {
-  [ErrorCode.UNAUTHENTICATED]: 'auth_failure',
-  [ErrorCode.FORBIDDEN]: 'authz_denied',
-  [ErrorCode.RATE_LIMITED]: 'limit_hit',
-};
 
 // Client errors of the body parser, by status, with our own wording: the parser's messages name
 // library internals ("Unexpected token … in JSON at position …") and are never forwarded.
@@ -42,11 +35,7 @@ export function createHttpErrorHandler({ log }: HttpErrorHandlerOptions): ErrorR
   return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const state = getRequestState(req);
     const requestId = state.requestId;
-    const base = {
-      requestId,
-      ip: req.ip,
-      viewer: state.viewer ? describeViewer(state.viewer) : 'anonymous',
-    };
+    const base = identityFields({ requestId, ip: req.ip, viewer: state.viewer });
     if (res.headersSent) {
       // Too late for a clean answer: log, and let Node close the connection.
       log.error({ ...base, err: error }, 'error after the response started');

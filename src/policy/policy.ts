@@ -1,7 +1,7 @@
 import type { Viewer } from '../auth/viewer.js';
 import type { ApiKeyRow, OrderRow, Scope, UserRow } from '../db/rows.js';
 import { forbidden, notFound, unauthenticated } from '../errors.js';
-import { markSecurityEvent } from './security-marks.js';
+import { markSecurityEvent } from '../audit/marks.js';
 
 /**
  * The action catalogue: every authorization decision in the app is one of these, with the type of

@@ -1,10 +1,10 @@
 import { defaultFieldResolver, type GraphQLFieldConfig, type GraphQLSchema } from 'graphql';
 import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
-import type { GraphQLContext } from '../context.js';
+import type { RequestIdentity } from '../request.js';
 import type { Role, Scope } from '../db/rows.js';
 import { forbidden, unauthenticated } from '../errors.js';
 import type { Viewer } from '../auth/viewer.js';
-import { markSecurityEvent } from '../policy/security-marks.js';
+import { markSecurityEvent } from '../audit/marks.js';
 
 interface AuthArgs {
   requires?: Role[];
@@ -67,7 +67,7 @@ export function applyAuthDirectives(schema: GraphQLSchema): GraphQLSchema {
       const coordinate = `${typeName}.${fieldName}`;
       return {
         ...fieldConfig,
-        resolve(source, args, context: GraphQLContext, info) {
+        resolve(source, args, context: RequestIdentity, info) {
           checkAccess(context.viewer, access, coordinate);
           return resolve(source, args, context, info);
         },

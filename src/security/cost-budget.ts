@@ -2,7 +2,7 @@ import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { ComplexityEstimator } from 'graphql-query-complexity';
 import { RateLimiterRes } from 'rate-limiter-flexible';
-import type { GraphQLContext } from '../context.js';
+import type { RequestIdentity } from '../request.js';
 import { ErrorCode } from '../errors.js';
 import { clientKey } from './client-key.js';
 import { computeCost, createCostEstimator, type CostResult } from './cost-limit.js';
@@ -63,7 +63,7 @@ interface Snapshot {
  * Batched operations each pass through all three steps, so a batch is costed operation by
  * operation against the same budget.
  */
-export function createCostBudgetPlugin(options: CostBudgetOptions): ApolloServerPlugin<GraphQLContext> {
+export function createCostBudgetPlugin(options: CostBudgetOptions): ApolloServerPlugin<RequestIdentity> {
   const { maxCost, budgetPerHour, production } = options;
   const budget = options.limiters.create({ name: 'cost', points: budgetPerHour, duration: WINDOW_SECONDS });
   const estimators = new WeakMap<GraphQLSchema, ComplexityEstimator>();

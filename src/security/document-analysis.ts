@@ -21,8 +21,8 @@ export interface OperationStats {
 
 export type DocumentAnalysis =
   | { safe: true; operations: OperationStats[] }
-  /** A document the spec rules will refuse (NoFragmentCycles, KnownFragmentNames). */
-  | { safe: false; problem: 'fragment_cycle' | 'unknown_fragment' };
+  /** A document the spec rules will refuse (NoFragmentCycles, KnownFragmentNames, UniqueFragmentNames). */
+  | { safe: false; problem: 'fragment_cycle' | 'unknown_fragment' | 'duplicate_fragment' };
 
 interface Sizes {
   aliases: number;
@@ -60,7 +60,11 @@ function analyze(document: DocumentNode): DocumentAnalysis {
   const operations: OperationDefinitionNode[] = [];
   for (const def of document.definitions) {
     if (def.kind === Kind.FRAGMENT_DEFINITION) {
-      if (!fragments.has(def.name.value)) fragments.set(def.name.value, def);
+      // Two fragments of one name: graphql-js refuses the document (UniqueFragmentNames), but
+      // every rule still runs on it, and graphql-depth-limit would walk the *last* definition,
+      // which no analysis of the first one vouches for (a cycle there overflowed the stack).
+      if (fragments.has(def.name.value)) return { safe: false, problem: 'duplicate_fragment' };
+      fragments.set(def.name.value, def);
     } else if (def.kind === Kind.OPERATION_DEFINITION) {
       operations.push(def);
     }

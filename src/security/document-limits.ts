@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { ValidationRule } from 'graphql';
-import type { GraphQLContext } from '../context.js';
+import type { RequestIdentity } from '../request.js';
 import { createDepthLimitRule } from './depth-limit.js';
 import { createOperationLimitsRule } from './operation-limits.js';
 
@@ -18,7 +18,7 @@ export interface DocumentLimitsOptions {
 export interface DocumentLimits {
   parseOptions: { maxTokens: number };
   validationRules: ValidationRule[];
-  plugin: ApolloServerPlugin<GraphQLContext>;
+  plugin: ApolloServerPlugin<RequestIdentity>;
 }
 
 const TOKEN_LIMIT_MESSAGE = /^Syntax Error: Document contains more tha[nt] \d+ tokens\. Parsing aborted\.$/;
@@ -37,7 +37,7 @@ const TOKEN_LIMIT_MESSAGE = /^Syntax Error: Document contains more tha[nt] \d+ t
  * error; the plugin below replaces that message in production.
  */
 export function createDocumentLimits(options: DocumentLimitsOptions): DocumentLimits {
-  const plugin: ApolloServerPlugin<GraphQLContext> = {
+  const plugin: ApolloServerPlugin<RequestIdentity> = {
     async requestDidStart() {
       return {
         async willSendResponse({ response }) {

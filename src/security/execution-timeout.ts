@@ -3,10 +3,9 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { defaultFieldResolver, GraphQLError, type GraphQLSchema } from 'graphql';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import type { Logger } from 'pino';
-import { describeViewer } from '../auth/viewer.js';
-import type { GraphQLContext } from '../context.js';
+import type { RequestIdentity } from '../request.js';
 import { ErrorCode } from '../errors.js';
-import { securityEvent } from '../logger.js';
+import { identityFields, securityEvent } from '../audit/audit.js';
 
 export interface ExecutionTimeoutOptions {
   /** Wall-clock budget of one execution. Production default 10 000 ms (EXECUTION_TIMEOUT_MS). */
@@ -45,7 +44,7 @@ export function createExecutionTimeout({ timeoutMs, log }: ExecutionTimeoutOptio
         const resolve = fieldConfig.resolve;
         return {
           ...fieldConfig,
-          resolve(source, args, context: GraphQLContext, info) {
+          resolve(source, args, context: RequestIdentity, info) {
             const deadline = deadlines.get(context);
             if (deadline?.expired) throw timeoutError();
             const result: unknown = resolve(source, args, context, info);
@@ -59,7 +58,7 @@ export function createExecutionTimeout({ timeoutMs, log }: ExecutionTimeoutOptio
       },
     });
 
-  const plugin: ApolloServerPlugin<GraphQLContext> = {
+  const plugin: ApolloServerPlugin<RequestIdentity> = {
     async requestDidStart() {
       return {
         async executionDidStart({ contextValue, operationName }) {
@@ -75,9 +74,7 @@ export function createExecutionTimeout({ timeoutMs, log }: ExecutionTimeoutOptio
             deadline.expired = true;
             fire(EXPIRED);
             securityEvent(log, 'limit_hit', {
-              requestId: contextValue.requestId,
-              ip: contextValue.ip,
-              viewer: describeViewer(contextValue.viewer),
+              ...identityFields(contextValue),
               operationName,
               limit: 'execution_timeout',
               timeoutMs,

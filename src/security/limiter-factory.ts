@@ -6,7 +6,7 @@ import {
   type IRateLimiterOptions,
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
-import { securityEvent } from '../logger.js';
+import { securityEvent } from '../audit/audit.js';
 
 export interface LimiterFactoryOptions {
   /** The shared ioredis client; without one every limiter lives in this process's memory. */

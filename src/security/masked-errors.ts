@@ -3,7 +3,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
 import { describeViewer } from '../auth/viewer.js';
-import type { GraphQLContext } from '../context.js';
+import type { RequestIdentity } from '../request.js';
 import { ErrorCode, PUBLIC_CODES } from '../errors.js';
 
 export interface MaskedErrorsOptions {
@@ -42,7 +42,7 @@ export interface MaskedErrors {
   /** Apollo's `formatError`. */
   formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
   /** Adds the request id to masked errors and logs the real error under that id. */
-  plugin: ApolloServerPlugin<GraphQLContext>;
+  plugin: ApolloServerPlugin<RequestIdentity>;
 }
 
 /**
@@ -81,7 +81,7 @@ export function createMaskedErrors({ log }: MaskedErrorsOptions): MaskedErrors {
     return masked;
   };
 
-  const plugin: ApolloServerPlugin<GraphQLContext> = {
+  const plugin: ApolloServerPlugin<RequestIdentity> = {
     async requestDidStart() {
       return {
         async willSendResponse({ response, contextValue, request, operationName }) {

@@ -1,7 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { rateLimitDirective, type RateLimitArgs } from 'graphql-rate-limit-directive';
 import type { RateLimiterRes } from 'rate-limiter-flexible';
-import type { GraphQLContext } from '../context.js';
+import type { RequestIdentity } from '../request.js';
 import { rateLimited } from '../errors.js';
 import { clientKey } from './client-key.js';
 import type { LimiterFactory } from './limiter-factory.js';
@@ -39,7 +39,7 @@ export interface RateLimitOptions {
 export function createRateLimitTransform({
   limiters,
 }: RateLimitOptions): (schema: GraphQLSchema) => GraphQLSchema {
-  const { rateLimitDirectiveTransformer } = rateLimitDirective<GraphQLContext>({
+  const { rateLimitDirectiveTransformer } = rateLimitDirective<RequestIdentity>({
     name: 'rateLimit',
     limiterClass: limiters.limiterClass,
     limiterOptions: { keyPrefix: limiters.keyPrefix('rl:field') },

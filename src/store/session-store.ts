@@ -1,7 +1,3 @@
-import type { Redis } from 'ioredis';
-import { createMemorySessionStore } from './memory-session-store.js';
-import { createRedisSessionStore } from './redis-session-store.js';
-
 /** What a rotation found. Only `rotated` hands out a new token. */
 export type RotateResult =
   | { status: 'rotated'; userId: string; familyId: string }
@@ -26,16 +22,4 @@ export interface SessionStore {
   revokeByToken(tokenHash: string): Promise<{ userId: string; familyId: string } | null>;
   /** Ends every family of the user; returns how many were alive. */
   revokeUser(userId: string): Promise<number>;
-}
-
-export interface SessionStoreOptions {
-  /** Shared store for every instance; without it sessions live in this process only. */
-  redis?: Redis | undefined;
-  /** Key prefix (config.redisPrefix), so deployments and test runs can share one Redis. */
-  prefix?: string;
-}
-
-/** Redis when configured (required with more than one instance), in-memory otherwise. */
-export function createSessionStore({ redis, prefix = '' }: SessionStoreOptions = {}): SessionStore {
-  return redis ? createRedisSessionStore(redis, `${prefix}sess:`) : createMemorySessionStore();
 }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { Viewer } from '../../src/auth/viewer.js';
 import type { ApiKeyRow, OrderRow, Scope, UserRow } from '../../src/db/rows.js';
 import { ACTIONS, assertCan, can, type Action, type Actions } from '../../src/policy/policy.js';
-import { securityMarkOf } from '../../src/policy/security-marks.js';
+import { securityMarkOf } from '../../src/audit/marks.js';
 import { ALL_SCOPES } from './authz-helpers.js';
 
 // The unit table over can(): every action of the catalogue × every kind of viewer. "customer" owns

@@ -161,6 +161,27 @@ describe('document limits', () => {
     assert.equal(t.logs.filter((l) => l.level === 50).length, 0, 'no internal error was logged');
   });
 
+  // Two fragments of one name: graphql-js refuses the document, but every validation rule runs on
+  // it, and graphql-depth-limit walks the last definition. A cycle there overflowed the stack (a
+  // 500); a doubling chain there took exponential time (about 30 fragments held the event loop for
+  // minutes). The analysis now refuses duplicates, so the library never sees such a document.
+  it(
+    'duplicate fragment names are a 400, whatever the second definition hides',
+    { timeout: 20_000 },
+    async () => {
+      assertRefused(
+        await gql('{ ...F } fragment F on Query { health } fragment F on Query { ...F }'),
+        'GRAPHQL_VALIDATION_FAILED',
+      );
+      let chain = '';
+      for (let i = 1; i < 24; i++) chain += `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} } `;
+      chain += 'fragment F24 on Query { health }';
+      const fanOut = `{ ...F0 } fragment F0 on Query { health } fragment F0 on Query { ...F1 ...F1 } ${chain}`;
+      assertRefused(await defaults.gql(fanOut, undefined, fromIp(randomIp())), 'GRAPHQL_VALIDATION_FAILED');
+      assert.equal(t.logs.filter((l) => l.level === 50).length, 0, 'no internal error was logged');
+    },
+  );
+
   it('body size: MAX_BODY_BYTES passes; one byte more is a 413 before parsing', async () => {
     const body = (size: number) => {
       const base = JSON.stringify({ query: '{ health }', variables: { pad: '' } });

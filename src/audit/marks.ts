@@ -1,4 +1,4 @@
-import type { SecurityEventType } from '../logger.js';
+import type { SecurityEventType } from './events.js';
 
 /** What a refused request is logged with: ids and names only, never a value the client sent. */
 export interface SecurityMark {

@@ -1,0 +1,63 @@
+// Import rules of src/ (run in `npm test` as `npm run lint:imports`): the layering described in
+// docs/architecture.md cannot decay silently. Lower layers never import higher ones:
+//   db, store  <  auth (mechanisms), audit, policy  <  security (protections)  <  modules  <  app.ts
+/** Where the domain lives: the module slices and the files that compose them. */
+const DOMAIN =
+  '^src/(modules|services\\.ts|repositories\\.ts|loaders\\.ts|resolvers\\.ts|context\\.ts|scope\\.ts)';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'An import cycle (type-only imports included) makes the load order and the layers ambiguous.',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    {
+      name: 'db-and-store-are-the-bottom',
+      severity: 'error',
+      comment: 'db/ and store/ are infrastructure: they import nothing above them.',
+      from: { path: '^src/(db|store)/' },
+      to: {
+        path: '^src/(auth|audit|policy|security|modules|http|graphql)/|^src/(app|context|services|repositories|loaders|resolvers|scope|validation|schema)\\.ts$',
+      },
+    },
+    {
+      name: 'security-imports-no-module',
+      severity: 'error',
+      comment:
+        'A protection takes the RequestIdentity (src/request.ts), never the domain or the GraphQL context.',
+      from: { path: '^src/security/' },
+      to: { path: DOMAIN },
+    },
+    {
+      name: 'auth-mechanisms-import-no-module',
+      severity: 'error',
+      comment:
+        'auth/ holds mechanisms (tokens, passwords, key secrets, OIDC, throttle); it reaches users and keys through ports the modules implement.',
+      from: { path: '^src/auth/' },
+      to: { path: DOMAIN },
+    },
+    {
+      name: 'audit-and-policy-import-no-module',
+      severity: 'error',
+      comment:
+        'The audit channel and the policy runner are generic: modules use them, not the other way round.',
+      from: { path: '^src/(audit|policy)/' },
+      to: { path: DOMAIN },
+    },
+    {
+      name: 'nothing-imports-the-app',
+      severity: 'error',
+      comment: 'app.ts composes everything; only main.ts starts it.',
+      from: { path: '^src/', pathNot: '^src/main\\.ts$' },
+      to: { path: '^src/app\\.ts$' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+  },
+};

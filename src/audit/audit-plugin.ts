@@ -1,0 +1,76 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { Kind, type DocumentNode, type GraphQLError } from 'graphql';
+import type { Logger } from 'pino';
+import type { RequestIdentity } from '../request.js';
+import { identityFields, securityEvent } from './audit.js';
+import { EVENT_BY_CODE, type SecurityEventType } from './events.js';
+import { securityMarkOf } from './marks.js';
+
+/** Paths kept per logged group (e.g. list items refused by a field limit). */
+const MAX_PATHS = 10;
+
+function soleOperationName(document: DocumentNode | undefined): string | undefined {
+  const operations = document?.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION) ?? [];
+  const only = operations.length === 1 ? operations[0] : undefined;
+  return only?.kind === Kind.OPERATION_DEFINITION ? only.name?.value : undefined;
+}
+
+interface Group {
+  event: SecurityEventType;
+  code: string;
+  count: number;
+  paths: string[];
+}
+
+/**
+ * Turns the refused errors of a GraphQL response into security events, one line per decision:
+ * - an error the policy, @auth or parseInput marked (authz denials, including a "not yours"
+ *   NOT_FOUND, and input validation) is one event, with the mark's details;
+ * - every other refusal is grouped by kind (event and code) into one line with a count: a
+ *   hostile document with hundreds of errors must not become hundreds of log lines.
+ * Only codes, paths and ids are logged: never variables, messages with user input, or credentials.
+ * (Refusals before GraphQL, such as a bad credential's 401, are written by the HTTP error handler.)
+ */
+export function createAuditPlugin({ log }: { log: Logger }): ApolloServerPlugin<RequestIdentity> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue, request, operationName, document }) {
+          // Apollo resolves operationName only after validation; for a document it refused, take
+          // the name the client sent, or the name of the document's only operation.
+          const name = operationName ?? request.operationName ?? soleOperationName(document) ?? null;
+          const base = { ...identityFields(contextValue), operationName: name };
+          const groups = new Map<string, Group>();
+          for (const error of errors as readonly GraphQLError[]) {
+            const code = error.extensions?.code;
+            const mark = securityMarkOf(error);
+            if (mark) {
+              securityEvent(log, mark.event, {
+                ...base,
+                path: error.path?.join('.'),
+                code,
+                ...mark.details,
+              });
+              continue;
+            }
+            const event = typeof code === 'string' ? EVENT_BY_CODE[code] : undefined;
+            if (!event || typeof code !== 'string') continue;
+            const key = `${event}:${code}`;
+            let group = groups.get(key);
+            if (!group) groups.set(key, (group = { event, code, count: 0, paths: [] }));
+            group.count++;
+            if (error.path && group.paths.length < MAX_PATHS) group.paths.push(error.path.join('.'));
+          }
+          for (const { event, code, count, paths } of groups.values()) {
+            securityEvent(log, event, {
+              ...base,
+              code,
+              count,
+              ...(paths.length === 1 ? { path: paths[0] } : paths.length > 1 ? { paths } : {}),
+            });
+          }
+        },
+      };
+    },
+  };
+}
