@@ -1,10 +1,20 @@
 import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import * as jose from 'jose';
 import { startApp, type TestApp } from '../helpers/app.js';
-import { codeOf, fromIp, randomIp, registerUser, signHs256, TRUSTING_PROXY, VIEWER } from './helpers.js';
+import {
+  codeOf,
+  fromIp,
+  randomIp,
+  REGISTER,
+  registerUser,
+  signHs256,
+  TRUSTING_PROXY,
+  VIEWER,
+} from './helpers.js';
 
 const AUDIENCE = 'shop-api';
 
@@ -68,6 +78,10 @@ type Issuer = Awaited<ReturnType<typeof startIssuer>>;
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}`, ...fromIp(randomIp()) });
 
+/** The address the verifier gives a user whose email it does not take (see oidc-verifier.ts). */
+const placeholderOf = (issuer: string, sub: string) =>
+  `oidc-${createHash('sha256').update(`${issuer}\n${sub}`).digest('hex').slice(0, 32)}@users.invalid`;
+
 describe('external OIDC issuer (loopback JWKS server)', () => {
   let idp: Issuer;
   let t: TestApp;
@@ -96,15 +110,47 @@ describe('external OIDC issuer (loopback JWKS server)', () => {
     assert.equal(viewer.email, 'ext@example.org');
     const second = await t.gql(VIEWER, {}, bearer(await idp.sign({ sub: 'ext-user-1' })));
     assert.equal((second.body.data?.viewer as { id: string }).id, viewer.id, 'same sub, same local user');
+    // An address nobody holds: were it ext@example.org, the placeholder would come from the
+    // address being taken, not from it being unverified.
     const other = await t.gql(
       VIEWER,
       {},
-      bearer(await idp.sign({ sub: 'ext-user-2', email_verified: false })),
+      bearer(await idp.sign({ sub: 'ext-user-2', email: 'ext-2@example.org', email_verified: false })),
     );
     const otherViewer = other.body.data?.viewer as { id: string; email: string };
     assert.notEqual(otherViewer.id, viewer.id);
-    assert.match(otherViewer.email, /@users\.invalid$/, 'an unverified email is not taken over');
+    assert.equal(
+      otherViewer.email,
+      placeholderOf(idp.issuer, 'ext-user-2'),
+      'an unverified email is not taken',
+    );
     assert.equal(idp.hits.jwks, 1, 'the key set is fetched once and cached');
+  });
+
+  it('an unverified (false or missing email_verified) address nobody holds is not claimed and stays free', async () => {
+    for (const [sub, claims] of [
+      ['ext-unverified-false', { email_verified: false }],
+      ['ext-unverified-missing', { email_verified: undefined }],
+    ] as const) {
+      // A fresh address: only the email_verified check stands between it and the new user.
+      const email = `unverified-${randomBytes(5).toString('hex')}@example.org`;
+      const res = await t.gql(VIEWER, {}, bearer(await idp.sign({ sub, email, ...claims })));
+      assert.equal(res.status, 200, res.text);
+      const viewer = res.body.data?.viewer as { id: string; email: string };
+      assert.equal(viewer.email, placeholderOf(idp.issuer, sub), `${sub}: the placeholder, not ${email}`);
+      const holders = await t.app.db.query<{ id: string }>('SELECT id FROM users WHERE lower(email) = $1', [
+        email,
+      ]);
+      assert.deepEqual(holders, [], `${sub}: nobody holds ${email}`);
+      // Its real owner can still register it.
+      const password = `pw-${randomBytes(9).toString('hex')}`;
+      const reg = await t.gql(REGISTER, { input: { email, password, name: 'Owner' } }, fromIp(randomIp()));
+      assert.equal(
+        (reg.body.data?.register as { user: { email: string } } | undefined)?.user.email,
+        email,
+        reg.text,
+      );
+    }
   });
 
   it('never takes over a local account through a matching email', async () => {
