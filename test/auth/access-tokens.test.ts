@@ -103,6 +103,26 @@ describe('access tokens (HS256)', () => {
     await assertRefused(t, bearer(token), 'invalid_token');
   });
 
+  // jose refuses "none" and RS256-with-an-HMAC-key by itself; only `algorithms: [alg]` stops
+  // another HMAC algorithm keyed with the very same secret.
+  const signWith = (alg: string) =>
+    new jose.SignJWT(claims())
+      .setProtectedHeader({ alg, typ: 'JWT', kid })
+      .sign(new TextEncoder().encode(TEST_JWT_SECRET));
+
+  for (const alg of ['HS384', 'HS512']) {
+    it(`pins the algorithm: ${alg} with our own secret, kid and valid claims is refused`, async () => {
+      await assertRefused(t, bearer(await signWith(alg)), 'invalid_token');
+    });
+  }
+
+  it('pins the algorithm, control: the same claims, kid and secret under HS256 are accepted', async () => {
+    // Proves the HS384/HS512 refusals are about the algorithm alone.
+    const res = await t.gql(VIEWER, {}, { ...fromIp(randomIp()), ...bearer(await signWith('HS256')) });
+    assert.equal(res.status, 200, res.text);
+    assert.equal((res.body.data?.viewer as { id: string }).id, alice.id);
+  });
+
   it('refuses a token signed with another secret (our kid, and no kid)', async () => {
     const other = 'another-secret-that-is-long-enough-0123456789';
     await assertRefused(t, bearer(await signHs256(other, claims(), { alg: 'HS256', typ: 'JWT', kid })));

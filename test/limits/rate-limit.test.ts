@@ -135,6 +135,35 @@ describe('HTTP per-client request limit', () => {
   });
 });
 
+describe('HTTP per-client request limit with the proxy NOT trusted (TRUST_PROXY default)', () => {
+  let t: TestApp;
+  before(async () => {
+    // No TRUSTING_PROXY here: every other limit test trusts the loopback proxy, so none of them
+    // would notice the limiter keying on the client's own X-Forwarded-For header.
+    t = await startApp({ env: { HTTP_RATE_LIMIT: '3', HTTP_RATE_WINDOW_SECONDS: '60' } });
+  });
+  after(async () => {
+    await t?.stop();
+  });
+
+  it('a forged X-Forwarded-For per request does not buy a fresh budget: 200, 200, 200, 429', async () => {
+    assert.equal(t.app.config.trustProxy, false);
+    const statuses: number[] = [];
+    let last: GqlResponse | undefined;
+    // Four different forged addresses from the same loopback client: all charged to its req.ip.
+    for (const forged of ['203.0.113.1', '203.0.113.2', '203.0.113.3', '203.0.113.4']) {
+      last = await t.gql('{ health }', undefined, fromIp(forged));
+      statuses.push(last.status);
+    }
+    assert.deepEqual(statuses, [200, 200, 200, 429], last?.text);
+    assert.ok(last);
+    assert.equal(codeOf(last), 'RATE_LIMITED');
+    const retryAfter = retryAfterOf(last);
+    assert.ok(retryAfter >= 1 && retryAfter <= 60);
+    assert.equal(last.headers.get('retry-after'), String(retryAfter));
+  });
+});
+
 describe('batched requests (development, MAX_BATCH_SIZE=3)', () => {
   let t: TestApp;
   before(async () => {
