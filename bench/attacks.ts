@@ -58,7 +58,7 @@ async function timeDocument(url: string, body: string, repeats: number) {
 export async function runAttacks(o: AttackOptions): Promise<void> {
   const logDir = join(o.benchDir, 'results', 'logs');
   const env = projectEnv();
-  const maxBody = parseConfig(env).limits.maxBodyBytes;
+  const maxBody = parseConfig(env).protections.bodyLimit.MAX_BODY_BYTES;
   const sizes: { label: string; bytes: number }[] = [
     { label: '1 KB', bytes: 1024 },
     { label: '10 KB', bytes: 10 * 1024 },

@@ -9,48 +9,25 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import cookieParser from 'cookie-parser';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createAuditPlugin } from './audit/audit-plugin.js';
-import { createApiKeyUsageBuffer } from './auth/api-key-usage.js';
-import { createAuthService } from './auth/auth.service.js';
-import { createAuthenticator } from './auth/authenticate.js';
-import { createLoginThrottle } from './auth/login-throttle.js';
-import { createDevelopmentMailer, type Mailer } from './auth/mailer.js';
-import { createOidcVerifier } from './auth/oidc-verifier.js';
-import { createTokenService } from './auth/tokens.js';
-import { describeViewer } from './auth/viewer.js';
+import type { Mailer } from './auth/mailer.js';
 import type { Config } from './config.js';
 import type { GraphQLContext } from './context.js';
-import { createDb, type Db } from './db/client.js';
-import { migrate } from './db/migrate.js';
+import type { Db } from './db/client.js';
 import { seedDemoData } from './db/seed.js';
-import { allowMethods } from './http/allow-methods.js';
 import { createServer } from './http/create-server.js';
 import { createHttpErrorHandler } from './http/error-handler.js';
 import { createNotFoundHandler } from './http/not-found.js';
-import { createRequestId } from './http/request-id.js';
-import { getRequestState } from './http/request-state.js';
-import { createLoaders } from './loaders.js';
+import { createOperationalRoutes } from './http/routes.js';
+import { createIdentity } from './identity.js';
+import { openDatabase, openRedis } from './infrastructure.js';
 import { createLogger } from './logger.js';
-import { createRepositories } from './repositories.js';
 import { buildSchema, loadTypeDefs } from './schema.js';
-import { assertTypeDefsAnnotated } from './security/assert-annotated.js';
-import { createCors } from './security/cors.js';
-import { createHttpHeaders } from './security/http-headers.js';
-import { createHttpsGuard } from './security/https.js';
-import { createMaskedErrors } from './security/masked-errors.js';
-import { createBatchLimit } from './security/batch-limit.js';
-import { createCostBudgetPlugin } from './security/cost-budget.js';
-import { createDocumentLimits } from './security/document-limits.js';
-import { applyServerTimeouts, createExecutionTimeout } from './security/execution-timeout.js';
-import { createHttpRateLimit } from './security/http-rate-limit.js';
 import { createLimiterFactory } from './security/limiter-factory.js';
-import { createRateLimitTransform } from './security/rate-limit.js';
-import { createServices } from './services.js';
-import { createRedis, waitForRedis } from './store/redis.js';
-import { createSessionStore } from './store/create-session-store.js';
+import { checkTypeDefs, protect } from './security/protect.js';
 
 export interface AppDeps {
   config: Config;
@@ -77,242 +54,77 @@ export interface App {
   stop(): Promise<void>;
 }
 
-/** Validation errors reported per document before graphql-js aborts validation. */
-export const MAX_VALIDATION_ERRORS = 10;
-
+/** Composition only: each line builds one part; the parts themselves live in their own files. */
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config } = deps;
   const log = deps.log ?? createLogger(config.logLevel);
-  // Secure by default: every root field has @auth or @public, checked before anything is opened,
-  // so an unprotected field stops start-up without leaving a database or socket behind.
   const typeDefs = deps.typeDefs ?? loadTypeDefs();
-  assertTypeDefsAnnotated(typeDefs);
+  // Secure by default: the protections' start-up checks (every root field has @auth or @public)
+  // run before a database or socket is opened, so a refused schema leaves nothing behind.
+  checkTypeDefs(typeDefs);
 
-  // ── Data ────────────────────────────────────────────────────────────────────────────────
-  const ownsDb = !deps.db;
-  const db =
-    deps.db ??
-    (await createDb({
-      databaseUrl: config.databaseUrl,
-      schema: config.databaseSchema,
-      dataDir: config.dataDir,
-    }));
-  await migrate(db);
+  // ── 1. Infrastructure ────────────────────────────────────────────────────────────────────
+  const db = deps.db ?? (await openDatabase(config));
+  const redis = await openRedis(config, log);
+  const limiters = createLimiterFactory({ redis, prefix: config.redisPrefix, log });
+
+  // ── 2. The defence: every protection, in pipeline order (security/protections.ts) ──────────
+  const defence = protect(config.protections, {
+    production: config.isProduction,
+    trustProxy: config.trustProxy,
+    log,
+    limiters,
+  });
   if (config.seedDemoData && (await seedDemoData(db))) log.info('seeded demo data (development only)');
 
-  let redis: Redis | undefined;
-  if (config.redisUrl) {
-    redis = createRedis({
-      url: config.redisUrl,
-      onError: (e) => log.warn({ err: e.message }, 'redis error'),
-    });
-    await waitForRedis(redis).catch((e: unknown) =>
-      log.warn({ err: e instanceof Error ? e.message : String(e) }, 'redis not ready at start; continuing'),
-    );
-  }
+  // ── 3. Identity and the domain modules ──────────────────────────────────────────────────────
+  const identity = await createIdentity({ config, db, redis, log, mailer: deps.mailer });
 
-  const repos = createRepositories(db);
-  const tokens = await createTokenService(config);
-  const apiKeyUsage = createApiKeyUsageBuffer(repos.apiKeys, config.identity.apiKeyUsageFlushMs, (e) =>
-    log.error({ err: e }, 'api key usage flush failed'),
-  );
-  // Bearer tokens of an external OIDC issuer (when configured) are tried before our own.
-  const external = config.oidc ? createOidcVerifier({ ...config.oidc, users: repos.users }) : undefined;
-  const authenticator = createAuthenticator({ repos, tokens, apiKeyUsage, external });
-  // Refresh sessions and login-failure counters live in Redis when configured (shared by every
-  // instance), in memory otherwise.
-  const authService = createAuthService({
-    repos,
-    tokens,
-    sessions: createSessionStore({ redis, prefix: config.redisPrefix }),
-    throttle: createLoginThrottle({
-      redis,
-      prefix: config.redisPrefix,
-      ipMaxFailures: config.identity.loginIpMaxFailures,
-    }),
-    mailer: deps.mailer ?? createDevelopmentMailer(log, config.nodeEnv === 'development'),
-    resetUrl: config.identity.passwordResetUrl,
-  });
-  const services = createServices(repos, authService);
-
-  // ── Abuse limits (security/*): one store for every limiter, Redis-shared when configured ──
-  const limits = config.limits;
-  const limiters = createLimiterFactory({ redis, prefix: config.redisPrefix, log });
-  const documentLimits = createDocumentLimits({ ...limits, production: config.isProduction });
-  const executionTimeout = createExecutionTimeout({ timeoutMs: limits.executionTimeoutMs, log });
-  const httpRateLimit = createHttpRateLimit({
-    limiters,
-    limit: limits.httpRateLimit,
-    windowSeconds: limits.httpRateWindowSeconds,
-  });
-
-  // ── GraphQL ─────────────────────────────────────────────────────────────────────────────
-  // Resolver wrappers, innermost first: execution deadline, then @rateLimit; @auth wraps both
-  // (buildSchema applies it last) so a refused viewer spends no rate-limit points.
-  const schema = buildSchema({
-    typeDefs,
-    transforms: [executionTimeout.transform, createRateLimitTransform({ limiters })],
-  });
+  // ── 4. GraphQL ──────────────────────────────────────────────────────────────────────────────
   const app = express();
   // Native TLS when TLS_CERT/TLS_KEY are set; otherwise plain HTTP behind a TLS-terminating proxy.
   const httpServer = createServer(app, config.tls);
-  applyServerTimeouts(httpServer, {
-    headersTimeoutMs: limits.httpHeadersTimeoutMs,
-    requestTimeoutMs: limits.httpRequestTimeoutMs,
-    keepAliveTimeoutMs: limits.httpKeepAliveTimeoutMs,
-  });
-  const maskedErrors = createMaskedErrors({ log, production: config.isProduction });
-
+  defence.applyToServer(httpServer);
+  const { plugins, validationMaxErrors, ...apolloSettings } = defence.apollo;
   const apollo = new ApolloServer<GraphQLContext>({
-    schema,
-    introspection: !config.isProduction,
-    includeStacktraceInErrorResponses: false,
-    hideSchemaDetailsFromClientErrors: config.isProduction,
-    csrfPrevention: true,
+    schema: buildSchema({ typeDefs, transform: defence.transformSchema }),
+    ...apolloSettings,
+    ...(validationMaxErrors !== undefined ? { validationOptions: { maxErrors: validationMaxErrors } } : {}),
     // main.ts owns signal handling (drain, then close pools); Apollo must not race it.
     stopOnTerminationSignals: false,
-    allowBatchedHttpRequests: config.limits.maxBatchSize > 0,
-    // Document limits: tokens at parse time, then size and depth rules beside the spec rules.
-    parseOptions: documentLimits.parseOptions,
-    validationRules: documentLimits.validationRules,
-    // graphql-js stops validating after this many errors (its default is 100). A hostile document
-    // (a directive flood also breaks the spec's unique-directive rule once per repeat) would
-    // otherwise cost a hundred error objects to build, format and send; ten help any honest client.
-    validationOptions: { maxErrors: MAX_VALIDATION_ERRORS },
-    formatError: maskedErrors.formatError,
     plugins: [
-      // Apollo installs its cache-control plugin by default; it instruments every field to
-      // compute HTTP cache hints. Nothing here is publicly cacheable (responses depend on the
-      // viewer and carry a cost report), so it is off: no per-field hook on any request.
+      // Apollo's cache-control plugin instruments every field to compute HTTP cache hints; nothing
+      // here is publicly cacheable (answers depend on the viewer and carry a cost report).
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5000 }),
       config.isProduction
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: true }),
-      // Internal errors carry the request id, and the real error is logged under it.
-      maskedErrors.plugin,
-      // Every refused GraphQL request leaves a securityEvent line (auth, input, limits).
+      ...plugins,
+      // One security event per refused decision of a GraphQL request (src/audit).
       createAuditPlugin({ log }),
-      // Cost per operation (400 over MAX_COST), the hourly cost budget (429), extensions.cost.
-      createCostBudgetPlugin({
-        limiters,
-        maxCost: limits.maxCost,
-        budgetPerHour: limits.costBudgetPerHour,
-        production: config.isProduction,
-      }),
-      executionTimeout.plugin,
-      documentLimits.plugin,
     ],
   });
   await apollo.start();
 
-  // ── HTTP pipeline, in order ─────────────────────────────────────────────────────────────
+  // ── 5. Routes ────────────────────────────────────────────────────────────────────────────────
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
-
-  // 1. request id: first, so every later log line and error can name the request.
-  //    A client's X-Request-Id is reused only behind a trusted proxy (see http/request-id.ts).
-  app.use(createRequestId({ trustIncoming: config.trustProxy !== false }));
-
-  // 2. security headers: helmet + the strict API CSP; the development Sandbox page gets its own.
-  app.use(createHttpHeaders({ landingPage: !config.isProduction }));
-
-  // 2b. CORS: exact allowlist (CORS_ORIGINS); preflights are answered here.
-  app.use(createCors({ origins: config.corsOrigins }));
-
-  // 2c. HTTPS guard (production): plain HTTP is refused unless a trusted proxy says https.
-  //     /healthz and /readyz stay reachable for load-balancer probes.
-  app.use(createHttpsGuard({ enabled: config.isProduction }));
-
-  // Public verification keys (asymmetric JWT_ALG only): other services can verify our tokens.
-  // In HS256 mode there is nothing public to publish, so the route answers 404.
-  app.get('/.well-known/jwks.json', (_req, res, next) => {
-    if (tokens.alg === 'HS256') return next();
-    res.setHeader('Cache-Control', 'public, max-age=300');
-    res.json(tokens.jwks());
-  });
-
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', async (_req, res) => {
-    const checks: Record<string, 'ok' | 'down'> = {};
-    checks.database = await db.ping().then(
-      () => 'ok' as const,
-      () => 'down' as const,
-    );
-    if (redis) {
-      checks.redis = await redis.ping().then(
-        () => 'ok' as const,
-        () => 'down' as const,
-      );
-    }
-    const ready = Object.values(checks).every((v) => v === 'ok');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
-  });
-
-  // 3. only GET (queries, and the development Sandbox) and POST reach GraphQL: 405 otherwise.
-  app.use('/graphql', allowMethods(['GET', 'POST']));
-
-  // 3a. per-client request limit (RateLimit-* headers, 429 + Retry-After): before the body is
-  //     read, credentials are checked or anything is parsed.
-  app.use('/graphql', httpRateLimit.middleware);
-
-  // 3b. body parsing with a hard size limit (before any GraphQL work).
-  app.use('/graphql', express.json({ limit: config.limits.maxBodyBytes }));
-  // Cookies are read on /graphql only, where refreshSession and logout need the refresh cookie.
+  app.use(defence.everyRequest);
+  app.use(createOperationalRoutes({ db, redis, tokens: identity.tokens }));
+  app.use('/graphql', defence.graphqlRequest);
+  // The refresh cookie is read on /graphql only (refreshSession, logout).
   app.use('/graphql', cookieParser());
-  // 3c. batched requests (JSON arrays): refused when MAX_BATCH_SIZE is 0 (always in production),
-  //     else capped, and every extra operation is charged to the per-client limit.
-  app.use(
-    '/graphql',
-    createBatchLimit({ maxBatchSize: limits.maxBatchSize, httpRateLimit, production: config.isProduction }),
-  );
-
-  // 4. authentication, once per request: bad credentials end the request with 401 here.
-  app.use('/graphql', async (req: Request, _res: Response, next: NextFunction) => {
-    try {
-      getRequestState(req).viewer = await authenticator.authenticate(req);
-      next();
-    } catch (error) {
-      next(error);
-    }
-  });
-
-  // 5. GraphQL.
-  app.use(
-    '/graphql',
-    expressMiddleware(apollo, {
-      context: async ({ req, res }): Promise<GraphQLContext> => {
-        const state = getRequestState(req);
-        const viewer = state.viewer ?? { kind: 'anonymous' };
-        // The request's child logger is built on first use: most requests log nothing, and a
-        // pino child (with redaction) is not free.
-        let requestLog: Logger | undefined;
-        return {
-          requestId: state.requestId,
-          ip: req.ip ?? 'unknown',
-          viewer,
-          loaders: createLoaders(repos),
-          services,
-          get log(): Logger {
-            requestLog ??= log.child({ requestId: state.requestId, viewer: describeViewer(viewer) });
-            return requestLog;
-          },
-          req,
-          res,
-        };
-      },
-    }),
-  );
-
-  // 6. unknown routes: a coded JSON 404, never Express's HTML page.
+  // Authentication, once per request: bad credentials end the request with 401 here.
+  app.use('/graphql', identity.authenticate);
+  app.use('/graphql', expressMiddleware(apollo, { context: identity.context }));
+  // Unknown routes: a coded JSON 404, never Express's HTML page.
   app.use(createNotFoundHandler());
-
-  // 7. errors outside GraphQL (bad credentials, HTTPS guard, bad JSON, oversized bodies, bugs):
-  //    coded JSON, no stack, no library message; unexpected ones logged with the request id.
+  // Errors outside GraphQL (bad credentials, HTTPS guard, bad JSON, oversized bodies, bugs): coded
+  // JSON, no stack, no library message; unexpected ones logged with the request id.
   app.use(createHttpErrorHandler({ log }));
 
+  // ── 6. Listen and shutdown ──────────────────────────────────────────────────────────────────
   let stopped = false;
   return {
     config,
@@ -321,29 +133,28 @@ export async function createApp(deps: AppDeps): Promise<App> {
     db,
     redis,
     log,
-    listen() {
-      return new Promise((resolve, reject) => {
+    listen: () =>
+      new Promise((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(config.port, config.host, () => {
           const { port } = httpServer.address() as AddressInfo;
           resolve(`${config.tls ? 'https' : 'http'}://${config.host}:${port}`);
         });
-      });
-    },
+      }),
     async stop() {
       if (stopped) return;
       stopped = true;
-      // apollo.stop() runs the drain plugin: stop accepting, let in-flight requests finish
-      // (idle keep-alive sockets are closed at once; busy ones get the grace period).
+      // apollo.stop() runs the drain plugin: stop accepting, let in-flight requests finish (idle
+      // keep-alive sockets are closed at once; busy ones get the grace period).
       const began = Date.now();
       const stage = (name: string) =>
         log.info({ stage: name, ms: Date.now() - began }, 'shutdown stage done');
       httpServer.closeIdleConnections();
       await apollo.stop().catch((e: unknown) => log.warn({ err: e }, 'apollo stop failed'));
       stage('http drained');
-      await apiKeyUsage.stop();
+      await identity.stop();
       redis?.disconnect();
-      if (ownsDb) await db.close();
+      if (!deps.db) await db.close();
       stage('pools closed');
     },
   };

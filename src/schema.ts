@@ -4,8 +4,8 @@ import type { GraphQLSchema } from 'graphql';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { projectRoot } from './project-root.js';
 import { resolvers } from './resolvers.js';
-import { assertAnnotated } from './security/assert-annotated.js';
-import { applyAuthDirectives } from './security/auth-directive.js';
+import { assertAnnotated } from './security/execution/assert-annotated.js';
+import { applyAuthDirectives } from './security/execution/auth-directive.js';
 
 /** The SDL of schema/*.graphql, in file order. */
 export function loadTypeDefs(dir = join(projectRoot(), 'schema')): string[] {
@@ -17,17 +17,16 @@ export function loadTypeDefs(dir = join(projectRoot(), 'schema')): string[] {
 
 export interface SchemaOptions {
   typeDefs?: string[];
-  /** Schema transformers applied before @auth (e.g. @rateLimit), innermost first. */
-  transforms?: ((schema: GraphQLSchema) => GraphQLSchema)[];
+  /**
+   * Wraps the resolvers with the protections' directives (protect().transformSchema). Default:
+   * @auth / @public alone, so a schema built without the app is never open by mistake.
+   */
+  transform?: (schema: GraphQLSchema) => GraphQLSchema;
 }
 
-/**
- * The executable schema: SDL + resolvers, the secure-by-default check, then the directive
- * wrappers. @auth is applied last so it runs first: a refused viewer spends no rate-limit points.
- */
+/** The executable schema: SDL + resolvers, the secure-by-default check, then the resolver wrappers. */
 export function buildSchema(options: SchemaOptions = {}): GraphQLSchema {
-  let schema = makeExecutableSchema({ typeDefs: options.typeDefs ?? loadTypeDefs(), resolvers });
+  const schema = makeExecutableSchema({ typeDefs: options.typeDefs ?? loadTypeDefs(), resolvers });
   assertAnnotated(schema);
-  for (const transform of options.transforms ?? []) schema = transform(schema);
-  return applyAuthDirectives(schema);
+  return (options.transform ?? applyAuthDirectives)(schema);
 }

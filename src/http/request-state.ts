@@ -5,6 +5,8 @@ import type { Viewer } from '../auth/viewer.js';
 export interface RequestState {
   requestId: string;
   viewer?: Viewer;
+  /** Charges more requests to this client's HTTP limit (set by the client-limit protection). */
+  chargeClient?: (points: number) => Promise<void>;
 }
 
 const states = new WeakMap<Request, RequestState>();

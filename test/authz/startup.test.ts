@@ -8,7 +8,7 @@ import { createApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { buildSchema, loadTypeDefs } from '../../src/schema.js';
-import { findUnannotatedRootFields } from '../../src/security/assert-annotated.js';
+import { findUnannotatedRootFields } from '../../src/security/execution/assert-annotated.js';
 import { TEST_JWT_SECRET } from '../helpers/app.js';
 
 // Secure by default: a Query or Mutation field without exactly one of @auth / @public stops

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, parseConfig } from '../../src/config.js';
+import { corsOrigins } from '../../src/security/http/cors.js';
+import { batchSizeInForce } from '../../src/security/http/batch-limit.js';
 import { runMain } from '../helpers/process.js';
 
 const STRONG = 'x'.repeat(40);
@@ -13,10 +15,10 @@ describe('configuration', () => {
     assert.equal(c.port, 4000);
     assert.equal(c.databaseUrl, undefined);
     assert.equal(c.dataDir, './data');
-    assert.deepEqual(c.corsOrigins, ['http://localhost:3000']);
+    assert.deepEqual(corsOrigins(c.protections.cors.CORS_ORIGINS, c.isProduction), ['http://localhost:3000']);
     assert.equal(c.trustProxy, false);
     assert.equal(c.seedDemoData, true);
-    assert.ok(Object.isFrozen(c) && Object.isFrozen(c.limits));
+    assert.ok(Object.isFrozen(c) && Object.isFrozen(c.protections.cost));
   });
 
   it('turns production guards on', () => {
@@ -27,9 +29,13 @@ describe('configuration', () => {
       SEED_DEMO_DATA: 'true',
     });
     assert.equal(c.isProduction, true);
-    assert.deepEqual(c.corsOrigins, []);
+    assert.deepEqual(corsOrigins(c.protections.cors.CORS_ORIGINS, c.isProduction), []);
     assert.equal(c.seedDemoData, false, 'production never seeds');
-    assert.equal(c.limits.maxBatchSize, 0, 'batching is off in production');
+    assert.equal(
+      batchSizeInForce(c.protections.batchLimit.MAX_BATCH_SIZE, c.isProduction),
+      0,
+      'batching is off in production',
+    );
   });
 
   const bad: [string, Record<string, string>, RegExp][] = [

@@ -4,7 +4,7 @@ import { graphql } from 'graphql';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { createLogger } from '../../src/logger.js';
 import { createLimiterFactory } from '../../src/security/limiter-factory.js';
-import { createRateLimitTransform } from '../../src/security/rate-limit.js';
+import { createRateLimitTransform } from '../../src/security/execution/rate-limit.js';
 
 // The shop schema has no limited field below the root, so the list rule is shown on a tiny schema
 // run through the same transform (in process: this is the directive's charging rule, not HTTP).

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildSchema as buildSdlSchema, parse } from 'graphql';
 import { buildSchema } from '../../src/schema.js';
-import { computeCost, createCostEstimator, type CostResult } from '../../src/security/cost-limit.js';
+import {
+  computeCost,
+  createCostEstimator,
+  type CostResult,
+} from '../../src/security/execution/cost-estimate.js';
 
 // The cost rules (src/security/cost-limit.ts), per field:
 //   cost = base + childCost × multiplier

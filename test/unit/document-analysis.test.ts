@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'graphql';
-import { analyzeDocument, type DocumentAnalysis } from '../../src/security/document-analysis.js';
+import { analyzeDocument, type DocumentAnalysis } from '../../src/security/document/analysis.js';
 
 // The analysis is schema-free: it only walks the AST, so field names need not exist. Every
 // expected number below is counted by hand:
@@ -21,7 +21,7 @@ interface Expected {
   depth: number;
 }
 
-type Outcome = Expected[] | 'fragment_cycle' | 'unknown_fragment';
+type Outcome = Expected[] | 'fragment_cycle' | 'unknown_fragment' | 'duplicate_fragment';
 
 /** The analysis without the AST nodes, so results compare with deepEqual. */
 function summary(analysis: DocumentAnalysis): Outcome {
@@ -221,6 +221,12 @@ const cases: Case[] = [
 
   // ── unknown fragments ──
   { name: 'an operation spreads an unknown fragment', query: '{ ...Missing }', expected: 'unknown_fragment' },
+  // graphql-depth-limit walks the last of two same-named fragments; the analysis saw the first.
+  {
+    name: 'two fragments share a name (the second hides a cycle)',
+    query: '{ ...F } fragment F on Query { health } fragment F on Query { ...F }',
+    expected: 'duplicate_fragment',
+  },
   {
     name: 'a fragment spreads an unknown fragment, deep in a field',
     query: '{ ...A } fragment A on Query { viewer { orders(first: 1) { ...Nope } } }',

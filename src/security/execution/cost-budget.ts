@@ -2,17 +2,20 @@ import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { ComplexityEstimator } from 'graphql-query-complexity';
 import { RateLimiterRes } from 'rate-limiter-flexible';
-import type { RequestIdentity } from '../request.js';
-import { ErrorCode } from '../errors.js';
-import { clientKey } from './client-key.js';
-import { computeCost, createCostEstimator, type CostResult } from './cost-limit.js';
-import type { LimiterFactory } from './limiter-factory.js';
+import type { RequestIdentity } from '../../request.js';
+import { ErrorCode } from '../../errors.js';
+import { clientKey } from '../client-key.js';
+import { computeCost, createCostEstimator, type CostResult } from './cost-estimate.js';
+import type { LimiterFactory } from '../limiter-factory.js';
+import { z } from 'zod';
+import { int } from '../options.js';
+import { defineProtection } from '../protection.js';
 
 export interface CostBudgetOptions {
   limiters: LimiterFactory;
-  /** Most points one operation may cost; over it: 400. Production default 5 000 (MAX_COST). */
+  /** Most points one operation may cost; over it: 400 (MAX_COST). */
   maxCost: number;
-  /** Points one viewer may spend per hour; over it: 429. Default 50 000 (COST_BUDGET_PER_HOUR). */
+  /** Points one viewer may spend per hour; over it: 429 (COST_BUDGET_PER_HOUR). */
   budgetPerHour: number;
   production: boolean;
 }
@@ -184,3 +187,24 @@ export function createCostBudgetPlugin(options: CostBudgetOptions): ApolloServer
     },
   };
 }
+
+export const costProtection = defineProtection({
+  name: 'cost',
+  phase: 'execution',
+  summary:
+    "Cost per operation from the schema's @cost rules (400 over it) and an hourly budget per viewer (429); extensions.cost.",
+  env: z.object({
+    MAX_COST: int(1, 10_000_000).default(5000).describe('Most points one operation may cost.'),
+    COST_BUDGET_PER_HOUR: int(1, 100_000_000)
+      .default(50_000)
+      .describe('Points one viewer may spend per hour.'),
+  }),
+  create: (options, { limiters, production }) => ({
+    plugin: createCostBudgetPlugin({
+      limiters,
+      maxCost: options.MAX_COST,
+      budgetPerHour: options.COST_BUDGET_PER_HOUR,
+      production,
+    }),
+  }),
+});

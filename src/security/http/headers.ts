@@ -1,5 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
+import { z } from 'zod';
+import { defineProtection } from '../protection.js';
 
 export interface HttpHeadersOptions {
   /**
@@ -122,3 +124,12 @@ function landingPageHeaders(req: Request, res: Response, next: NextFunction): vo
   };
   next();
 }
+
+export const headersProtection = defineProtection({
+  name: 'headers',
+  phase: 'http',
+  summary:
+    'helmet: HSTS, nosniff, frame denial, no referrer, strict CSP (the development Sandbox page gets its own).',
+  env: z.object({}),
+  create: (_options, { production }) => ({ everyRequest: createHttpHeaders({ landingPage: !production }) }),
+});

@@ -1,10 +1,13 @@
 import { defaultFieldResolver, type GraphQLFieldConfig, type GraphQLSchema } from 'graphql';
 import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
-import type { RequestIdentity } from '../request.js';
-import type { Role, Scope } from '../db/rows.js';
-import { forbidden, unauthenticated } from '../errors.js';
-import type { Viewer } from '../auth/viewer.js';
-import { markSecurityEvent } from '../audit/marks.js';
+import type { RequestIdentity } from '../../request.js';
+import type { Role, Scope } from '../../db/rows.js';
+import { forbidden, unauthenticated } from '../../errors.js';
+import type { Viewer } from '../../auth/viewer.js';
+import { markSecurityEvent } from '../../audit/marks.js';
+import { z } from 'zod';
+import { defineProtection } from '../protection.js';
+import { assertTypeDefsAnnotated } from './assert-annotated.js';
 
 interface AuthArgs {
   requires?: Role[];
@@ -75,3 +78,13 @@ export function applyAuthDirectives(schema: GraphQLSchema): GraphQLSchema {
     },
   });
 }
+
+export const authProtection = defineProtection({
+  name: 'auth',
+  phase: 'execution',
+  summary:
+    'Secure by default: every root field carries @auth or @public (start-up refuses others); checked before its resolver.',
+  env: z.object({}),
+  checkTypeDefs: assertTypeDefsAnnotated,
+  create: () => ({ schemaTransform: applyAuthDirectives }),
+});

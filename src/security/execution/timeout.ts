@@ -1,14 +1,16 @@
-import type http from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { defaultFieldResolver, GraphQLError, type GraphQLSchema } from 'graphql';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import type { Logger } from 'pino';
-import type { RequestIdentity } from '../request.js';
-import { ErrorCode } from '../errors.js';
-import { identityFields, securityEvent } from '../audit/audit.js';
+import { z } from 'zod';
+import type { RequestIdentity } from '../../request.js';
+import { ErrorCode } from '../../errors.js';
+import { identityFields, securityEvent } from '../../audit/audit.js';
+import { int } from '../options.js';
+import { defineProtection } from '../protection.js';
 
 export interface ExecutionTimeoutOptions {
-  /** Wall-clock budget of one execution. Production default 10 000 ms (EXECUTION_TIMEOUT_MS). */
+  /** Wall-clock budget of one execution (EXECUTION_TIMEOUT_MS). */
   timeoutMs: number;
   log: Logger;
 }
@@ -95,28 +97,17 @@ export function createExecutionTimeout({ timeoutMs, log }: ExecutionTimeoutOptio
   return { transform, plugin };
 }
 
-export interface ServerTimeouts {
-  /** Time allowed to receive the request headers (slowloris). */
-  headersTimeoutMs: number;
-  /** Time allowed to receive the whole request (slow bodies). */
-  requestTimeoutMs: number;
-  /** How long an idle keep-alive connection stays open. */
-  keepAliveTimeoutMs: number;
-}
-
-/**
- * Slow clients must not hold sockets open (slowloris, slow bodies): headers, whole requests and
- * idle keep-alive connections are each bounded. Node enforces the first two only when it sweeps
- * its connections, every `connectionsCheckingInterval` (30 s by default, which would let a
- * 10 s header timeout last 40 s), so the sweep runs at a quarter of the header timeout.
- * Must be called before listen(): the sweep interval is read when the server starts listening.
- */
-export function applyServerTimeouts(server: http.Server, timeouts: ServerTimeouts): void {
-  server.headersTimeout = timeouts.headersTimeoutMs;
-  server.requestTimeout = timeouts.requestTimeoutMs;
-  server.keepAliveTimeout = timeouts.keepAliveTimeoutMs;
-  (server as http.Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(
-    250,
-    Math.floor(Math.min(timeouts.headersTimeoutMs, timeouts.requestTimeoutMs) / 4),
-  );
-}
+export const executionTimeoutProtection = defineProtection({
+  name: 'executionTimeout',
+  phase: 'execution',
+  summary: 'An execution past its deadline is cut off at the resolvers: masked error, partial data, logged.',
+  env: z.object({
+    EXECUTION_TIMEOUT_MS: int(100, 600_000)
+      .default(10_000)
+      .describe('Wall-clock budget of one execution, in ms.'),
+  }),
+  create: (options, { log }) => {
+    const timeout = createExecutionTimeout({ timeoutMs: options.EXECUTION_TIMEOUT_MS, log });
+    return { schemaTransform: timeout.transform, plugin: timeout.plugin };
+  },
+});

@@ -2,18 +2,14 @@ import type { GraphQLFormattedError } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
-import { describeViewer } from '../auth/viewer.js';
-import type { RequestIdentity } from '../request.js';
-import { ErrorCode, PUBLIC_CODES } from '../errors.js';
+import { describeViewer } from '../../auth/viewer.js';
+import type { RequestIdentity } from '../../request.js';
+import { ErrorCode, PUBLIC_CODES } from '../../errors.js';
+import { z } from 'zod';
+import { defineProtection } from '../protection.js';
 
 export interface MaskedErrorsOptions {
   log: Logger;
-  /**
-   * Production mode. Messages of public codes pass in both modes (parse and validation messages
-   * stay helpful in development); in production Apollo's `hideSchemaDetailsFromClientErrors`
-   * has already removed the "Did you mean …" suggestions before this step sees them.
-   */
-  production: boolean;
 }
 
 // Apollo's own codes that are safe to show, mapped onto ours.
@@ -109,3 +105,21 @@ export function createMaskedErrors({ log }: MaskedErrorsOptions): MaskedErrors {
 
   return { formatError, plugin };
 }
+
+export const maskingProtection = defineProtection({
+  name: 'masking',
+  phase: 'response',
+  summary:
+    'Only public error codes pass; anything else is a generic error with the request id, logged in full.',
+  env: z.object({}),
+  create: (_options, { log, production }) => {
+    const masked = createMaskedErrors({ log });
+    return {
+      formatError: masked.formatError,
+      plugin: masked.plugin,
+      // Messages of public codes pass in both modes (parse and validation messages stay helpful
+      // in development); in production Apollo removes the "Did you mean …" suggestions first.
+      apollo: { includeStacktraceInErrorResponses: false, hideSchemaDetailsFromClientErrors: production },
+    };
+  },
+});

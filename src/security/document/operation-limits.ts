@@ -1,5 +1,5 @@
 import { GraphQLError, type ValidationRule } from 'graphql';
-import { analyzeDocument, type OperationStats } from './document-analysis.js';
+import { analyzeDocument, type OperationStats } from './analysis.js';
 
 export interface OperationLimitsOptions {
   /** Aliased fields per operation, fragments expanded. Production default 15 (MAX_ALIASES). */

@@ -1,11 +1,14 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { ValidationRule } from 'graphql';
-import type { RequestIdentity } from '../request.js';
+import type { RequestIdentity } from '../../request.js';
 import { createDepthLimitRule } from './depth-limit.js';
 import { createOperationLimitsRule } from './operation-limits.js';
+import { z } from 'zod';
+import { int } from '../options.js';
+import { defineProtection } from '../protection.js';
 
 export interface DocumentLimitsOptions {
-  /** Lexer tokens per document (parser-level, before any AST is built). Default 2 000 (MAX_TOKENS). */
+  /** Lexer tokens per document (parser-level, before any AST is built). */
   maxTokens: number;
   maxDepth: number;
   maxAliases: number;
@@ -66,3 +69,43 @@ export function createDocumentLimits(options: DocumentLimitsOptions): DocumentLi
     plugin,
   };
 }
+
+/**
+ * Validation errors reported per document before graphql-js aborts validation (its default is
+ * 100). A hostile document (a directive flood also breaks the spec's unique-directive rule once
+ * per repeat) would otherwise cost a hundred error objects to build, format and send; ten help
+ * any honest client.
+ */
+export const MAX_VALIDATION_ERRORS = 10;
+
+export const documentLimitsProtection = defineProtection({
+  name: 'documentLimits',
+  phase: 'document',
+  summary:
+    'Tokens at parse time, then aliases, directives, root fields, expanded fragment spreads and depth (400).',
+  env: z.object({
+    MAX_TOKENS: int(10, 100_000).default(2000).describe('Lexer tokens per document.'),
+    MAX_DEPTH: int(1, 100).default(10).describe('Deepest nesting of selection sets.'),
+    MAX_ALIASES: int(0, 1000).default(15).describe('Aliases per operation, fragments expanded.'),
+    MAX_DIRECTIVES: int(0, 1000).default(20).describe('Directives per operation, fragments expanded.'),
+    MAX_ROOT_FIELDS: int(1, 1000).default(10).describe('Fields on the root type per operation.'),
+    MAX_FRAGMENT_SPREADS: int(1, 100_000).default(200).describe('Fragment spreads per operation, expanded.'),
+  }),
+  create: (options, { production }) => {
+    const limits = createDocumentLimits({
+      maxTokens: options.MAX_TOKENS,
+      maxDepth: options.MAX_DEPTH,
+      maxAliases: options.MAX_ALIASES,
+      maxDirectives: options.MAX_DIRECTIVES,
+      maxRootFields: options.MAX_ROOT_FIELDS,
+      maxFragmentSpreads: options.MAX_FRAGMENT_SPREADS,
+      production,
+    });
+    return {
+      parseOptions: limits.parseOptions,
+      validationRules: limits.validationRules,
+      plugin: limits.plugin,
+      apollo: { validationMaxErrors: MAX_VALIDATION_ERRORS },
+    };
+  },
+});

@@ -1,10 +1,12 @@
 import type { GraphQLSchema } from 'graphql';
 import { rateLimitDirective, type RateLimitArgs } from 'graphql-rate-limit-directive';
 import type { RateLimiterRes } from 'rate-limiter-flexible';
-import type { RequestIdentity } from '../request.js';
-import { rateLimited } from '../errors.js';
-import { clientKey } from './client-key.js';
-import type { LimiterFactory } from './limiter-factory.js';
+import type { RequestIdentity } from '../../request.js';
+import { rateLimited } from '../../errors.js';
+import { clientKey } from '../client-key.js';
+import type { LimiterFactory } from '../limiter-factory.js';
+import { z } from 'zod';
+import { defineProtection } from '../protection.js';
 
 export interface RateLimitOptions {
   limiters: LimiterFactory;
@@ -51,3 +53,13 @@ export function createRateLimitTransform({
   });
   return rateLimitDirectiveTransformer;
 }
+
+export const rateLimitProtection = defineProtection({
+  name: 'rateLimit',
+  phase: 'execution',
+  summary:
+    '`@rateLimit(limit, duration)` per viewer and field: RATE_LIMITED with retryAfter, charged per resolution.',
+  // The numbers are the directive's arguments, in the schema beside each field.
+  env: z.object({}),
+  create: (_options, { limiters }) => ({ schemaTransform: createRateLimitTransform({ limiters }) }),
+});

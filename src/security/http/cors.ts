@@ -1,5 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import cors from 'cors';
+import { z } from 'zod';
+import { csv } from '../options.js';
+import { defineProtection } from '../protection.js';
 
 export interface CorsOptions {
   /**
@@ -57,3 +60,28 @@ export function createCors(options: CorsOptions = {}): RequestHandler {
     handler(req, res, next);
   };
 }
+
+/** The origins in force: CORS_ORIGINS, else `http://localhost:3000` in development and none in production. */
+export function corsOrigins(
+  configured: readonly string[] | undefined,
+  production: boolean,
+): readonly string[] {
+  return configured ?? (production ? [] : ['http://localhost:3000']);
+}
+
+export const corsProtection = defineProtection({
+  name: 'cors',
+  phase: 'http',
+  summary:
+    'CORS with an exact origin allowlist, credentials for listed origins only; preflights answered here.',
+  env: z.object({
+    CORS_ORIGINS: csv
+      .optional()
+      .describe(
+        'Comma-separated exact origins; default http://localhost:3000 in development, none in production.',
+      ),
+  }),
+  create: (options, { production }) => ({
+    everyRequest: [createCors({ origins: corsOrigins(options.CORS_ORIGINS, production) })],
+  }),
+});

@@ -1,13 +1,17 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { RateLimiterRes } from 'rate-limiter-flexible';
-import { ErrorCode, HttpError } from '../errors.js';
-import type { LimiterFactory } from './limiter-factory.js';
+import { ErrorCode, HttpError } from '../../errors.js';
+import { z } from 'zod';
+import { getRequestState } from '../../http/request-state.js';
+import type { LimiterFactory } from '../limiter-factory.js';
+import { int } from '../options.js';
+import { defineProtection } from '../protection.js';
 
 export interface HttpRateLimitOptions {
   limiters: LimiterFactory;
-  /** Requests per window per client. Production default 600 (HTTP_RATE_LIMIT). */
+  /** Requests per window per client (HTTP_RATE_LIMIT). */
   limit: number;
-  /** Window length. Production default 60 s (HTTP_RATE_WINDOW_SECONDS). */
+  /** Window length in seconds (HTTP_RATE_WINDOW_SECONDS). */
   windowSeconds: number;
 }
 
@@ -61,7 +65,29 @@ export function createHttpRateLimit(options: HttpRateLimitOptions): HttpRateLimi
   return {
     charge,
     middleware: (req: Request, res: Response, next: NextFunction) => {
+      // Later steps (the batch limit) charge extra operations to the same client through this.
+      getRequestState(req).chargeClient = (points) => charge(req, res, points);
       charge(req, res, 1).then(() => next(), next);
     },
   };
 }
+
+export const clientLimitProtection = defineProtection({
+  name: 'clientLimit',
+  phase: 'http',
+  summary:
+    'Requests per client per window, counted before the body is read: 429 + Retry-After, RateLimit-* headers.',
+  env: z.object({
+    HTTP_RATE_LIMIT: int(1, 1_000_000).default(600).describe('Requests per window per client.'),
+    HTTP_RATE_WINDOW_SECONDS: int(1, 86_400).default(60).describe('Length of that window, in seconds.'),
+  }),
+  create: (options, { limiters }) => ({
+    graphqlRequest: [
+      createHttpRateLimit({
+        limiters,
+        limit: options.HTTP_RATE_LIMIT,
+        windowSeconds: options.HTTP_RATE_WINDOW_SECONDS,
+      }).middleware,
+    ],
+  }),
+});

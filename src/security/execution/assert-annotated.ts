@@ -33,6 +33,6 @@ export function assertAnnotated(schema: GraphQLSchema): void {
  * The same check on bare SDL, before any resolver or store exists: createApp runs it first, so an
  * unprotected field stops start-up before a database, Redis or socket is opened.
  */
-export function assertTypeDefsAnnotated(typeDefs: string[]): void {
-  assertAnnotated(makeExecutableSchema({ typeDefs }));
+export function assertTypeDefsAnnotated(typeDefs: readonly string[]): void {
+  assertAnnotated(makeExecutableSchema({ typeDefs: [...typeDefs] }));
 }

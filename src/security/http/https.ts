@@ -1,5 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { ErrorCode, HttpError } from '../errors.js';
+import { ErrorCode, HttpError } from '../../errors.js';
+import { z } from 'zod';
+import { defineProtection } from '../protection.js';
 
 export interface HttpsGuardOptions {
   /** Refuse plain HTTP. Default true; the app passes `config.isProduction`. */
@@ -42,3 +44,11 @@ export function createHttpsGuard(options: HttpsGuardOptions = {}): RequestHandle
     next(new HttpError(426, ErrorCode.FORBIDDEN, 'HTTPS is required.', {}, { Upgrade: 'TLS/1.2, HTTP/1.1' }));
   };
 }
+
+export const httpsProtection = defineProtection({
+  name: 'https',
+  phase: 'http',
+  summary: 'Production refuses plain HTTP (GET redirected, anything else 426); /healthz and /readyz exempt.',
+  env: z.object({}),
+  create: (_options, { production }) => ({ everyRequest: [createHttpsGuard({ enabled: production })] }),
+});

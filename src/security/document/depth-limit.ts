@@ -1,6 +1,6 @@
 import { GraphQLError, type ValidationContext, type ValidationRule } from 'graphql';
 import depthLimit from 'graphql-depth-limit';
-import { analyzeDocument } from './document-analysis.js';
+import { analyzeDocument } from './analysis.js';
 
 export interface DepthLimitOptions {
   /** Deepest nesting of selection sets, introspection aside. Production default 10 (MAX_DEPTH). */

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { setRequestState } from './request-state.js';
+import { setRequestState } from '../../http/request-state.js';
+import { z } from 'zod';
+import { defineProtection } from '../protection.js';
 
 export interface RequestIdOptions {
   /**
@@ -26,3 +28,14 @@ export function createRequestId(options: RequestIdOptions = {}): RequestHandler 
     next();
   };
 }
+
+export const requestIdProtection = defineProtection({
+  name: 'requestId',
+  phase: 'http',
+  summary:
+    'A request id on every response, log line and masked error (a client id only from a trusted proxy).',
+  env: z.object({}),
+  create: (_options, { trustProxy }) => ({
+    everyRequest: [createRequestId({ trustIncoming: trustProxy !== false })],
+  }),
+});

@@ -1,0 +1,96 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { createApiKeyUsageBuffer } from './auth/api-key-usage.js';
+import { createAuthService } from './auth/auth.service.js';
+import { createAuthenticator } from './auth/authenticate.js';
+import { createLoginThrottle } from './auth/login-throttle.js';
+import { createDevelopmentMailer, type Mailer } from './auth/mailer.js';
+import { createOidcVerifier } from './auth/oidc-verifier.js';
+import { createTokenService, type TokenService } from './auth/tokens.js';
+import { describeViewer } from './auth/viewer.js';
+import type { Config } from './config.js';
+import type { GraphQLContext } from './context.js';
+import type { Db } from './db/client.js';
+import { getRequestState } from './http/request-state.js';
+import { createLoaders } from './loaders.js';
+import { createRepositories } from './repositories.js';
+import { createServices } from './services.js';
+import { createSessionStore } from './store/create-session-store.js';
+
+export interface IdentityDeps {
+  config: Config;
+  db: Db;
+  redis: Redis | undefined;
+  log: Logger;
+  /** Delivers password-reset links; defaults to the development mailer (logs, sends nothing). */
+  mailer?: Mailer | undefined;
+}
+
+export interface Identity {
+  tokens: TokenService;
+  /** Express middleware: who is asking, once per request (bad credentials: 401). */
+  authenticate: RequestHandler;
+  /** Apollo's context function: the request identity, loaders and services. */
+  context(args: { req: Request; res: Response }): Promise<GraphQLContext>;
+  /** Flushes buffered writes (API-key usage marks). */
+  stop(): Promise<void>;
+}
+
+/** Identity mechanisms and the domain services, wired to the data stores. */
+export async function createIdentity({ config, db, redis, log, mailer }: IdentityDeps): Promise<Identity> {
+  const repos = createRepositories(db);
+  const tokens = await createTokenService(config);
+  const apiKeyUsage = createApiKeyUsageBuffer(repos.apiKeys, config.identity.apiKeyUsageFlushMs, (e) =>
+    log.error({ err: e }, 'api key usage flush failed'),
+  );
+  // Bearer tokens of an external OIDC issuer (when configured) are tried before our own.
+  const external = config.oidc ? createOidcVerifier({ ...config.oidc, users: repos.users }) : undefined;
+  const authenticator = createAuthenticator({ repos, tokens, apiKeyUsage, external });
+  // Refresh sessions and login-failure counters live in Redis when configured (shared by every
+  // instance), in memory otherwise.
+  const authService = createAuthService({
+    repos,
+    tokens,
+    sessions: createSessionStore({ redis, prefix: config.redisPrefix }),
+    throttle: createLoginThrottle({
+      redis,
+      prefix: config.redisPrefix,
+      ipMaxFailures: config.identity.loginIpMaxFailures,
+    }),
+    mailer: mailer ?? createDevelopmentMailer(log, config.nodeEnv === 'development'),
+    resetUrl: config.identity.passwordResetUrl,
+  });
+  const services = createServices(repos, authService);
+
+  return {
+    tokens,
+    authenticate: (req: Request, _res: Response, next: NextFunction) => {
+      authenticator.authenticate(req).then((viewer) => {
+        getRequestState(req).viewer = viewer;
+        next();
+      }, next);
+    },
+    async context({ req, res }) {
+      const state = getRequestState(req);
+      const viewer = state.viewer ?? { kind: 'anonymous' };
+      // The request's child logger is built on first use: most requests log nothing, and a pino
+      // child (with redaction) is not free.
+      let requestLog: Logger | undefined;
+      return {
+        requestId: state.requestId,
+        ip: req.ip ?? 'unknown',
+        viewer,
+        loaders: createLoaders(repos),
+        services,
+        get log(): Logger {
+          requestLog ??= log.child({ requestId: state.requestId, viewer: describeViewer(viewer) });
+          return requestLog;
+        },
+        req,
+        res,
+      };
+    },
+    stop: () => apiKeyUsage.stop(),
+  };
+}

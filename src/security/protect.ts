@@ -1,0 +1,87 @@
+import type http from 'node:http';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { RequestHandler } from 'express';
+import type { GraphQLFormattedError, GraphQLSchema, ValidationRule } from 'graphql';
+import type { z } from 'zod';
+import type { RequestIdentity } from '../request.js';
+import type { ApolloSettings, ProtectionContext, ProtectionPieces } from './protection.js';
+import { PROTECTIONS } from './protections.js';
+
+/** The options of every protection, by name, as config.ts parses them from the environment. */
+export type ProtectionOptions = {
+  [P in (typeof PROTECTIONS)[number] as P['name']]: z.output<P['env']>;
+};
+
+/** Everything the protections contribute, folded into what Express and Apollo take. */
+export interface Defence {
+  /** Names in pipeline order (start-up log, docs, bench). */
+  readonly names: readonly string[];
+  readonly everyRequest: RequestHandler[];
+  readonly graphqlRequest: RequestHandler[];
+  applyToServer(server: http.Server): void;
+  /** Every resolver wrapper; the first protection listed ends up outermost. */
+  transformSchema(schema: GraphQLSchema): GraphQLSchema;
+  readonly apollo: ApolloSettings & {
+    parseOptions: { maxTokens?: number };
+    validationRules: ValidationRule[];
+    plugins: ApolloServerPlugin<RequestIdentity>[];
+    formatError: ((formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError) | undefined;
+  };
+}
+
+/** Every protection's start-up check of the SDL; needs no options, so it runs before anything opens. */
+export function checkTypeDefs(typeDefs: readonly string[]): void {
+  for (const protection of PROTECTIONS) {
+    protection.checkTypeDefs?.(typeDefs);
+  }
+}
+
+/**
+ * Builds every protection of PROTECTIONS with its options and folds the pieces, keeping the
+ * list's order. Two protections may not set the same Apollo setting or both own formatError:
+ * that is a wiring mistake, refused at start-up.
+ */
+export function protect(options: ProtectionOptions, context: ProtectionContext): Defence {
+  const built: { name: string; pieces: ProtectionPieces }[] = PROTECTIONS.map((p) => ({
+    name: p.name,
+    // Each protection is called with its own options (the mapped type pairs them by name).
+    pieces: (p.create as (o: unknown, c: ProtectionContext) => ProtectionPieces)(options[p.name], context),
+  }));
+  const all = <T>(pick: (pieces: ProtectionPieces) => T | undefined): T[] =>
+    built.flatMap(({ pieces }) => {
+      const piece = pick(pieces);
+      return piece === undefined ? [] : [piece];
+    });
+
+  const settings: Record<string, unknown> = {};
+  const owners: Record<string, string> = {};
+  let formatError: Defence['apollo']['formatError'];
+  for (const { name, pieces } of built) {
+    for (const [key, value] of Object.entries(pieces.apollo ?? {})) {
+      if (key in owners) throw new Error(`protections ${owners[key]} and ${name} both set Apollo's ${key}`);
+      owners[key] = name;
+      settings[key] = value;
+    }
+    if (pieces.formatError) {
+      if (formatError) throw new Error(`protection ${name}: formatError has an owner already`);
+      formatError = pieces.formatError;
+    }
+  }
+  const transforms = all((p) => p.schemaTransform).reverse();
+  const serverHooks = all((p) => p.server);
+
+  return {
+    names: built.map((b) => b.name),
+    everyRequest: all((p) => p.everyRequest).flat(),
+    graphqlRequest: all((p) => p.graphqlRequest).flat(),
+    applyToServer: (server) => serverHooks.forEach((hook) => hook(server)),
+    transformSchema: (schema) => transforms.reduce((s, transform) => transform(s), schema),
+    apollo: {
+      ...(settings as ApolloSettings),
+      parseOptions: Object.assign({}, ...all((p) => p.parseOptions)) as { maxTokens?: number },
+      validationRules: all((p) => p.validationRules).flat(),
+      plugins: all((p) => p.plugin),
+      formatError,
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import type http from 'node:http';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { RequestHandler } from 'express';
+import type { GraphQLFormattedError, GraphQLSchema, ValidationRule } from 'graphql';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { RequestIdentity } from '../request.js';
+import type { LimiterFactory } from './limiter-factory.js';
+
+/** What every protection may use; built once by createApp. */
+export interface ProtectionContext {
+  production: boolean;
+  /** Express's `trust proxy` setting (TRUST_PROXY): whose X-Forwarded-* headers count. */
+  trustProxy: boolean | number | string;
+  log: Logger;
+  /** Every limiter of the app on one store (Redis with in-memory insurance, or memory). */
+  limiters: LimiterFactory;
+}
+
+/** Apollo Server settings a protection may set (protect() refuses two protections setting one). */
+export interface ApolloSettings {
+  introspection?: boolean;
+  csrfPrevention?: boolean;
+  includeStacktraceInErrorResponses?: boolean;
+  hideSchemaDetailsFromClientErrors?: boolean;
+  allowBatchedHttpRequests?: boolean;
+  /** graphql-js stops validating a document after this many errors. */
+  validationMaxErrors?: number;
+}
+
+/**
+ * The pieces a protection contributes, each optional: a protection returns only what it needs
+ * (a piece that is off is absent, not a branch inside it).
+ */
+export interface ProtectionPieces {
+  /** Express middleware for every route, mounted in pipeline order before any route. */
+  everyRequest?: RequestHandler[];
+  /** Express middleware for `/graphql` only, in pipeline order, before authentication. */
+  graphqlRequest?: RequestHandler[];
+  /** Applied to the HTTP server before it listens (socket timeouts). */
+  server?: (server: http.Server) => void;
+  /** graphql-js parser options (e.g. maxTokens). */
+  parseOptions?: { maxTokens?: number };
+  /** Validation rules, run after the spec rules. Pure: no I/O. */
+  validationRules?: ValidationRule[];
+  /** Wraps resolvers. The first protection of the list wraps outermost, so it runs first. */
+  schemaTransform?: (schema: GraphQLSchema) => GraphQLSchema;
+  /** Apollo plugin hooks; they see the request's identity, never the domain. */
+  plugin?: ApolloServerPlugin<RequestIdentity>;
+  /** Apollo's formatError: at most one protection owns it (masking). */
+  formatError?: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  apollo?: ApolloSettings;
+}
+
+/**
+ * One protection: a name, its options as environment variables (a zod object whose every default
+ * is written once, beside its option), and a function that builds its pieces. Adding a
+ * protection is one file that exports one of these and one line in PROTECTIONS (protections.ts).
+ */
+export interface Protection<N extends string = string, S extends z.ZodRawShape = z.ZodRawShape> {
+  readonly name: N;
+  /** The phase of the request it acts in (its folder). */
+  readonly phase: 'http' | 'document' | 'execution' | 'response';
+  /** One line for the docs' table of protections. */
+  readonly summary: string;
+  /** Environment variables → options. Keys are the variable names; defaults are the production ones. */
+  readonly env: z.ZodObject<S>;
+  /** Refuses type definitions at start-up, before anything is opened (throws with the reason). */
+  readonly checkTypeDefs?: (typeDefs: readonly string[]) => void;
+  create(options: z.output<z.ZodObject<S>>, context: ProtectionContext): ProtectionPieces;
+}
+
+/** Identity function that keeps the literal name and option types of a protection. */
+export function defineProtection<const N extends string, S extends z.ZodRawShape>(
+  protection: Protection<N, S>,
+): Protection<N, S> {
+  return protection;
+}
