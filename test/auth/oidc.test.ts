@@ -4,6 +4,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import * as jose from 'jose';
+import { createOidcVerifier } from '../../src/auth/oidc-verifier.js';
+import { createUsersRepository } from '../../src/modules/users/users.repository.js';
 import { startApp, type TestApp } from '../helpers/app.js';
 import {
   codeOf,
@@ -192,6 +194,30 @@ describe('external OIDC issuer (loopback JWKS server)', () => {
       bearer(await idp.sign({ sub: 'x', iss: 'https://elsewhere.example' })),
     );
     assert.equal(res.status, 401);
+  });
+
+  // Over HTTP a wrong-iss token is stopped twice (routing by `handles`, then jwtVerify's issuer
+  // option), so dropping either layer alone passes the test above: each is pinned here.
+  it("the verifier itself refuses the issuer's key signing for another issuer, and does not claim the token", async () => {
+    const verifier = createOidcVerifier({
+      issuer: idp.issuer,
+      audience: AUDIENCE,
+      jwksUrl: `${idp.issuer}/jwks.json`,
+      users: createUsersRepository(t.app.db),
+    });
+    const token = await idp.sign({ sub: 'x', iss: 'https://elsewhere.example' });
+    assert.equal(verifier.handles(token), false);
+    await assert.rejects(
+      verifier.verify(token),
+      (e: unknown) => e instanceof jose.errors.JWTClaimValidationFailed && e.claim === 'iss',
+    );
+  });
+
+  it('local access tokens still work beside the issuer: only tokens naming it are sent to it', async () => {
+    const local = await registerUser(t);
+    const res = await t.gql(VIEWER, {}, local.bearer);
+    assert.equal(res.status, 200, res.text);
+    assert.equal((res.body.data?.viewer as { id: string } | null)?.id, local.id);
   });
 });
 

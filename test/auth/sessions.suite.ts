@@ -153,7 +153,12 @@ export function sessionsSuite(store: 'memory' | 'redis'): void {
       const out = await t.gql(LOGOUT, {}, withCookie(user.refresh, user.ip));
       assert.equal(out.status, 200);
       assert.equal(out.body.data?.logout, true);
-      assert.match(setCookieOf(out)?.raw ?? '', /Expires=Thu, 01 Jan 1970/);
+      const cleared = setCookieOf(out)?.raw ?? '';
+      assert.match(cleared, /Expires=Thu, 01 Jan 1970/);
+      // A browser ignores a __Host- Set-Cookie without Secure and Path=/: the clearing one needs
+      // them too, or the cookie stays in the browser after logout.
+      assert.match(cleared, /; Secure/);
+      assert.match(cleared, /; Path=\/(;|$)/);
       assert.equal(codeOf(await refresh(t, user.refresh, user.ip)), 'UNAUTHENTICATED');
       const stillIn = await refresh(t, other, user.ip);
       assert.equal(stillIn.status, 200);

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { hashPassword } from '../../src/auth/passwords.js';
 import { createTokenService, type TokenService } from '../../src/auth/tokens.js';
 import type { Scope } from '../../src/db/rows.js';
-import { startApp, type GqlResponse, type TestApp } from '../helpers/app.js';
+import { startApp, type GqlResponse, type StartOptions, type TestApp } from '../helpers/app.js';
 import { ORDER_ADDRESS } from '../helpers/fixtures.js';
 
 export const ALL_SCOPES: readonly Scope[] = ['PRODUCTS_READ', 'ORDERS_READ', 'ORDERS_WRITE', 'REVIEWS_WRITE'];
@@ -12,8 +12,9 @@ export const ALL_SCOPES: readonly Scope[] = ['PRODUCTS_READ', 'ORDERS_READ', 'OR
  * The real app (PGlite) with the per-IP limiter and the cost budget opened wide: these suites
  * send many requests from one address on purpose, and test authorization, not limits.
  */
-export function startAuthzApp(): Promise<TestApp> {
+export function startAuthzApp(options: Pick<StartOptions, 'typeDefs'> = {}): Promise<TestApp> {
   return startApp({
+    ...options,
     env: { HTTP_RATE_LIMIT: '1000000', COST_BUDGET_PER_HOUR: '100000000', LOG_LEVEL: 'info' },
   });
 }

@@ -26,6 +26,8 @@ export interface StartOptions {
   keepData?: boolean;
   /** A test mailer that captures password-reset messages. */
   mailer?: Mailer;
+  /** Replaces schema/*.graphql (AppDeps.typeDefs): e.g. the real SDL plus a test-only field. */
+  typeDefs?: string[];
 }
 
 export interface TestApp {
@@ -107,6 +109,7 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
     config,
     log: createLogger(config.logLevel, sink),
     ...(options.mailer ? { mailer: options.mailer } : {}),
+    ...(options.typeDefs ? { typeDefs: options.typeDefs } : {}),
   });
   const url = await app.listen();
 
