@@ -5,6 +5,13 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 const config: CodegenConfig = {
   schema: 'schema/*.graphql',
   generates: {
+    // The schema's enums (Role, Scope, OrderStatus, Country) as const objects and string unions,
+    // with no imports: the one source for these lists, safe to import from anywhere (auth,
+    // policy, security) without a cycle through the resolver types and the context.
+    'src/generated/schema-types.ts': {
+      plugins: ['typescript'],
+      config: { onlyEnums: true, enumsAsConst: true, namingConvention: { enumValues: 'keep' } },
+    },
     'src/generated/graphql.ts': {
       plugins: ['typescript', 'typescript-resolvers'],
       config: {
@@ -24,12 +31,12 @@ const config: CodegenConfig = {
           ApiKey: '../db/rows.js#ApiKeyRow',
           AuthPayload: '../db/rows.js#AuthPayloadModel',
           CreatedApiKey: '../db/rows.js#CreatedApiKeyModel',
-          ProductConnection: '../db/rows.js#ConnectionModel<ProductRow>',
-          ReviewConnection: '../db/rows.js#ConnectionModel<ReviewRow>',
-          OrderConnection: '../db/rows.js#ConnectionModel<OrderRow>',
-          ProductEdge: '../db/rows.js#EdgeModel<ProductRow>',
-          ReviewEdge: '../db/rows.js#EdgeModel<ReviewRow>',
-          OrderEdge: '../db/rows.js#EdgeModel<OrderRow>',
+          ProductConnection: '../graphql/pagination.js#ConnectionModel<ProductRow>',
+          ReviewConnection: '../graphql/pagination.js#ConnectionModel<ReviewRow>',
+          OrderConnection: '../graphql/pagination.js#ConnectionModel<OrderRow>',
+          ProductEdge: '../graphql/pagination.js#EdgeModel<ProductRow>',
+          ReviewEdge: '../graphql/pagination.js#EdgeModel<ReviewRow>',
+          OrderEdge: '../graphql/pagination.js#EdgeModel<OrderRow>',
         },
       },
     },

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { OrderItemRow, OrderRow, ProductRow, ReviewRow, UserRow } from './db/rows.js';
-import type { Cursor } from './modules/pagination.js';
+import type { Cursor } from './graphql/pagination.js';
 import type { Repositories } from './repositories.js';
 
 /** A page request for a child list of one parent. */

@@ -1,6 +1,6 @@
 import type { Resolvers } from './generated/graphql.js';
-import { DateTimeScalar } from './modules/scalars.js';
-import { toSafeText } from './modules/safe-text.js';
+import { DateTimeScalar } from './graphql/scalars.js';
+import { toSafeText } from './graphql/safe-text.js';
 import { notFound } from './errors.js';
 
 // Resolvers are thin: they pick arguments and call a service with the request scope. Every rule

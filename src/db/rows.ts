@@ -2,10 +2,9 @@
 // so resolvers are type-checked against what the database really holds. Secret columns
 // (password_hash, key_hash) are never selected into these shapes.
 
-export type Role = 'CUSTOMER' | 'ADMIN';
-export type OrderStatus = 'PENDING' | 'PAID' | 'SHIPPED' | 'CANCELLED';
-export type Country = 'IN' | 'US' | 'GB' | 'AU';
-export type Scope = 'PRODUCTS_READ' | 'ORDERS_READ' | 'ORDERS_WRITE' | 'REVIEWS_WRITE';
+import type { Country, OrderStatus, Role, Scope } from '../generated/schema-types.js';
+
+export type { Country, OrderStatus, Role, Scope };
 
 export interface UserRow {
   id: string;
@@ -76,16 +75,4 @@ export interface AuthPayloadModel {
 export interface CreatedApiKeyModel {
   apiKey: ApiKeyRow;
   secret: string;
-}
-
-export interface EdgeModel<T> {
-  cursor: string;
-  node: T;
-}
-
-export interface ConnectionModel<T> {
-  edges: EdgeModel<T>[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  /** Counted lazily: only when the client selects totalCount. */
-  totalCount: () => Promise<number>;
 }

@@ -1,5 +1,6 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { UserRow, ProductRow, ReviewRow, OrderRow, OrderItemRow, AddressModel, ApiKeyRow, AuthPayloadModel, CreatedApiKeyModel, ConnectionModel, EdgeModel } from '../db/rows.js';
+import type { UserRow, ProductRow, ReviewRow, OrderRow, OrderItemRow, AddressModel, ApiKeyRow, AuthPayloadModel, CreatedApiKeyModel } from '../db/rows.js';
+import type { ConnectionModel, EdgeModel } from '../graphql/pagination.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;

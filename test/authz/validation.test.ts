@@ -4,7 +4,7 @@ import { graphql, GraphQLObjectType, GraphQLSchema, GraphQLNonNull } from 'graph
 import { createApiKeyInput } from '../../src/modules/api-keys/api-keys.inputs.js';
 import { createOrderInput } from '../../src/modules/orders/orders.inputs.js';
 import { addReviewInput } from '../../src/modules/reviews/reviews.inputs.js';
-import { DateTimeScalar } from '../../src/modules/scalars.js';
+import { DateTimeScalar } from '../../src/graphql/scalars.js';
 import { registerInput, updateProfileInput } from '../../src/modules/users/users.inputs.js';
 import { parseInput } from '../../src/validation.js';
 import type { TestApp } from '../helpers/app.js';

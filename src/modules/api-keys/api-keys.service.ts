@@ -7,10 +7,7 @@ import type { RequestScope } from '../../scope.js';
 import { parseInput } from '../../validation.js';
 import { apiKeyId, createApiKeyInput } from './api-keys.inputs.js';
 
-export function createApiKeysService(
-  repos: Repositories,
-  hooks: { onRevoke?: (keyId: string) => void } = {},
-) {
+export function createApiKeysService(repos: Repositories) {
   const ownerOf = (scope: RequestScope): string => {
     assertCan(scope.viewer, 'apikey:manage', null);
     if (scope.viewer.kind !== 'user') throw notFound('API key');
@@ -41,8 +38,7 @@ export function createApiKeysService(
       const key = await repos.apiKeys.findById(id);
       if (!key) throw notFound('API key');
       assertCan(scope.viewer, 'apikey:manage', key, { hideAs: 'API key' });
-      const revoked = await repos.apiKeys.revoke(id, userId);
-      if (revoked) hooks.onRevoke?.(id);
+      await repos.apiKeys.revoke(id, userId);
       return true;
     },
   };

@@ -1,6 +1,6 @@
 import type { Db, Queryable } from '../../db/client.js';
 import type { AddressModel, Country, OrderItemRow, OrderRow, OrderStatus } from '../../db/rows.js';
-import { cursorParams, type Cursor } from '../pagination.js';
+import { cursorParams, type Cursor } from '../../graphql/pagination.js';
 
 const COLUMNS = `id, owner_id AS "ownerId", status, total_cents AS "totalCents", promo_code AS "promoCode",
   ship_line1 AS "line1", ship_city AS "city", ship_postcode AS "postcode", ship_country AS "country",

@@ -1,10 +1,10 @@
-import type { ConnectionModel, OrderItemRow, OrderRow, UserRow } from '../../db/rows.js';
+import type { OrderItemRow, OrderRow, UserRow } from '../../db/rows.js';
 import { badUserInput, notFound } from '../../errors.js';
 import { assertCan, can } from '../../policy/policy.js';
 import type { Repositories } from '../../repositories.js';
 import type { RequestScope } from '../../scope.js';
 import { parseInput } from '../../validation.js';
-import { parsePage, toConnection } from '../pagination.js';
+import { parsePage, toConnection, type ConnectionModel } from '../../graphql/pagination.js';
 import { createOrderInput, orderId } from './orders.inputs.js';
 
 export function createOrdersService(repos: Repositories) {

@@ -1,9 +1,9 @@
-import type { ConnectionModel, ProductRow } from '../../db/rows.js';
+import type { ProductRow } from '../../db/rows.js';
 import { assertCan } from '../../policy/policy.js';
 import type { Repositories } from '../../repositories.js';
 import type { RequestScope } from '../../scope.js';
 import { parseInput } from '../../validation.js';
-import { parsePage, toConnection } from '../pagination.js';
+import { parsePage, toConnection, type ConnectionModel } from '../../graphql/pagination.js';
 import { createProductInput, productId, productSearch } from './products.inputs.js';
 
 export function createProductsService(repos: Repositories) {

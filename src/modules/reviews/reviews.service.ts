@@ -1,10 +1,10 @@
-import type { ConnectionModel, ProductRow, ReviewRow } from '../../db/rows.js';
+import type { ProductRow, ReviewRow } from '../../db/rows.js';
 import { badUserInput } from '../../errors.js';
 import { assertCan } from '../../policy/policy.js';
 import type { Repositories } from '../../repositories.js';
 import type { RequestScope } from '../../scope.js';
 import { parseInput } from '../../validation.js';
-import { parsePage, toConnection } from '../pagination.js';
+import { parsePage, toConnection, type ConnectionModel } from '../../graphql/pagination.js';
 import { addReviewInput } from './reviews.inputs.js';
 
 export function createReviewsService(repos: Repositories) {

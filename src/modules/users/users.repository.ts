@@ -54,10 +54,6 @@ export function createUsersRepository(db: Queryable) {
     async setPasswordHash(id: string, passwordHash: string): Promise<void> {
       await db.query('UPDATE users SET password_hash = $2 WHERE id = $1', [id, passwordHash]);
     },
-    async tokenVersion(id: string): Promise<number | null> {
-      const rows = await db.query<{ v: number }>('SELECT token_version AS v FROM users WHERE id = $1', [id]);
-      return rows[0]?.v ?? null;
-    },
     /** Invalidates every outstanding access token of the user (they carry the old version). */
     async bumpTokenVersion(id: string): Promise<number> {
       const rows = await db.query<{ v: number }>(

@@ -35,9 +35,6 @@ export function createUsersService(repos: Repositories) {
     email(scope: RequestScope, user: UserRow): string | null {
       return can(scope.viewer, 'user:read-email', user) || provenSelf.has(user) ? user.email : null;
     },
-    author(scope: RequestScope, id: string): Promise<UserRow | null> {
-      return scope.loaders.userById.load(id);
-    },
     async updateProfile(scope: RequestScope, input: unknown): Promise<UserRow> {
       assertCan(scope.viewer, 'user:update-profile', null);
       const data = parseInput(updateProfileInput, input, 'input');
