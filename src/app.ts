@@ -13,11 +13,11 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createApiKeyUsageBuffer } from './auth/api-key-usage.js';
-import { createAuthService } from './auth/auth.service.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { createLoginThrottle } from './auth/login-throttle.js';
 import { createDevelopmentMailer, type Mailer } from './auth/mailer.js';
 import { createOidcVerifier } from './auth/oidc-verifier.js';
+import { hashPassword } from './auth/passwords.js';
 import { createTokenService } from './auth/tokens.js';
 import { describeViewer } from './auth/viewer.js';
 import type { Config } from './config.js';
@@ -31,10 +31,9 @@ import { createHttpErrorHandler } from './http/error-handler.js';
 import { createNotFoundHandler } from './http/not-found.js';
 import { createRequestId } from './http/request-id.js';
 import { getRequestState } from './http/request-state.js';
-import { createLoaders } from './loaders.js';
 import { createLogger } from './logger.js';
+import { createLoaders, createRepositories, createServices } from './modules/index.js';
 import { createAuthzAuditPlugin } from './policy/audit-plugin.js';
-import { createRepositories } from './repositories.js';
 import { buildSchema, loadTypeDefs } from './schema.js';
 import { assertTypeDefsAnnotated } from './security/assert-annotated.js';
 import { createCors } from './security/cors.js';
@@ -49,7 +48,6 @@ import { applyServerTimeouts, createExecutionTimeout } from './security/executio
 import { createHttpRateLimit } from './security/http-rate-limit.js';
 import { createLimiterFactory } from './security/limiter-factory.js';
 import { createRateLimitTransform } from './security/rate-limit.js';
-import { createServices } from './services.js';
 import { createRedis, waitForRedis } from './store/redis.js';
 import { createSessionStore } from './store/session-store.js';
 
@@ -99,7 +97,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       dataDir: config.dataDir,
     }));
   await migrate(db);
-  if (config.seedDemoData && (await seedDemoData(db))) log.info('seeded demo data (development only)');
+  if (config.seedDemoData && (await seedDemoData(db, { hashPassword })))
+    log.info('seeded demo data (development only)');
 
   let redis: Redis | undefined;
   if (config.redisUrl) {
@@ -114,16 +113,23 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   const repos = createRepositories(db);
   const tokens = await createTokenService(config);
-  const apiKeyUsage = createApiKeyUsageBuffer(repos.apiKeys, config.identity.apiKeyUsageFlushMs, (e) =>
+  // The auth mechanisms reach users and keys through ports the identity module's repository implements.
+  const { credentials: userDirectory, apiKeys: apiKeyDirectory } = repos.identity;
+  const apiKeyUsage = createApiKeyUsageBuffer(apiKeyDirectory, config.identity.apiKeyUsageFlushMs, (e) =>
     log.error({ err: e }, 'api key usage flush failed'),
   );
   // Bearer tokens of an external OIDC issuer (when configured) are tried before our own.
-  const external = config.oidc ? createOidcVerifier({ ...config.oidc, users: repos.users }) : undefined;
-  const authenticator = createAuthenticator({ repos, tokens, apiKeyUsage, external });
+  const external = config.oidc ? createOidcVerifier({ ...config.oidc, users: userDirectory }) : undefined;
+  const authenticator = createAuthenticator({
+    users: userDirectory,
+    apiKeys: apiKeyDirectory,
+    tokens,
+    apiKeyUsage,
+    external,
+  });
   // Refresh sessions and login-failure counters live in Redis when configured (shared by every
   // instance), in memory otherwise.
-  const authService = createAuthService({
-    repos,
+  const services = createServices(repos, {
     tokens,
     sessions: createSessionStore({ redis, prefix: config.redisPrefix }),
     throttle: createLoginThrottle({
@@ -134,7 +140,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
     mailer: deps.mailer ?? createDevelopmentMailer(log, config.nodeEnv === 'development'),
     resetUrl: config.identity.passwordResetUrl,
   });
-  const services = createServices(repos, authService);
 
   // ── Abuse limits (security/*): one store for every limiter, Redis-shared when configured ──
   const limits = config.limits;

@@ -1,8 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Viewer } from './auth/viewer.js';
-import type { Loaders } from './loaders.js';
-import type { Services } from './services.js';
+import type { Loaders, Services } from './modules/index.js';
 
 /** Per-request state: built once by the context function, read by every resolver. */
 export interface GraphQLContext {
