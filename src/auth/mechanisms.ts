@@ -1,5 +1,5 @@
-import type { SessionStore } from '../store/session-store.js';
-import type { LoginThrottle } from './login-throttle.js';
+import { createSessionStore, type SessionStore } from '../store/session-store.js';
+import { createLoginThrottle, type LoginThrottle } from './login-throttle.js';
 import type { Mailer } from './mailer.js';
 import type { TokenService } from './tokens.js';
 
@@ -17,4 +17,19 @@ export interface AuthMechanisms {
   mailer?: Mailer | undefined;
   /** The page where users finish a reset; the token travels in the URL fragment. */
   resetUrl?: string | undefined;
+}
+
+const NO_MAILER: Mailer = { sendPasswordReset: async () => undefined };
+
+/** The mechanisms with every default filled in. */
+export function withAuthDefaults(mechanisms: AuthMechanisms): Required<{
+  [K in keyof AuthMechanisms]: NonNullable<AuthMechanisms[K]>;
+}> {
+  return {
+    tokens: mechanisms.tokens,
+    sessions: mechanisms.sessions ?? createSessionStore(),
+    throttle: mechanisms.throttle ?? createLoginThrottle(),
+    mailer: mechanisms.mailer ?? NO_MAILER,
+    resetUrl: mechanisms.resetUrl ?? 'http://localhost:3000/reset-password',
+  };
 }

@@ -1,9 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { createLoginThrottle, LoginLockedError, type LoginAttempt } from '../../auth/login-throttle.js';
-import type { AuthMechanisms } from '../../auth/mechanisms.js';
-import type { Mailer } from '../../auth/mailer.js';
+import { LoginLockedError, type LoginAttempt } from '../../auth/login-throttle.js';
+import { withAuthDefaults, type AuthMechanisms } from '../../auth/mechanisms.js';
 import { hashPassword, isCommonPassword, verifyPassword } from '../../auth/passwords.js';
 import {
   clearRefreshCookie,
@@ -16,7 +15,6 @@ import { AppError, badUserInput, ErrorCode, rateLimited, unauthenticated } from 
 import type { RequestScope } from '../../graphql/request-scope.js';
 import { securityEvent, type SecurityEventFields, type SecurityEventType } from '../../logger.js';
 import { assertCan } from '../../policy/policy.js';
-import { createSessionStore } from '../../store/session-store.js';
 import { parseInput } from '../../validation.js';
 import type { UserRow } from '../users/users.model.js';
 import { createApiKeysService } from './api-keys.service.js';
@@ -40,11 +38,11 @@ export interface AuthScope extends RequestScope {
   log: Logger;
 }
 
-export interface IdentityServiceDeps extends AuthMechanisms {
+export interface IdentityServiceDeps {
   repository: IdentityRepository;
+  /** Sessions, throttle and mailer default to single-instance ones (auth/mechanisms.ts). */
+  auth: AuthMechanisms;
 }
-
-const NO_MAILER: Mailer = { sendPasswordReset: async () => undefined };
 
 /**
  * Refresh tokens are opaque random values, not JWTs: a refresh token is only ever read by this
@@ -59,14 +57,8 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('hex
  * Identity use cases: register, login, refresh sessions, logout, password reset, and API-key
  * management, over the auth mechanisms (tokens, passwords, sessions, login throttle, mailer).
  */
-export function createIdentityService({
-  repository,
-  tokens,
-  sessions = createSessionStore(),
-  throttle = createLoginThrottle(),
-  mailer = NO_MAILER,
-  resetUrl = 'http://localhost:3000/reset-password',
-}: IdentityServiceDeps) {
+export function createIdentityService({ repository, auth }: IdentityServiceDeps) {
+  const { tokens, sessions, throttle, mailer, resetUrl } = withAuthDefaults(auth);
   const { credentials } = repository;
   const issue = async (user: UserRow, tokenVersion: number): Promise<AuthPayloadModel> => {
     const { token, expiresAt } = await tokens.sign(user.id, tokenVersion);

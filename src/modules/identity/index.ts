@@ -11,7 +11,7 @@ import { createIdentityService } from './identity.service.js';
 export const identityModule = defineModule({
   name: 'identity',
   createRepository: createIdentityRepository,
-  createService: ({ repository, auth }) => createIdentityService({ ...auth, repository }),
+  createService: createIdentityService,
   resolvers: identityResolvers,
   rules: identityRules,
 });
