@@ -5,6 +5,13 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 const config: CodegenConfig = {
   schema: 'schema/*.graphql',
   generates: {
+    // The schema's enums (Role, Scope, OrderStatus, Country) as const objects and string unions,
+    // with no imports: the one source for these lists, safe to import from anywhere (auth,
+    // policy, security) without a cycle through the resolver types and the context.
+    'src/generated/schema-types.ts': {
+      plugins: ['typescript'],
+      config: { onlyEnums: true, enumsAsConst: true, namingConvention: { enumValues: 'keep' } },
+    },
     'src/generated/graphql.ts': {
       plugins: ['typescript', 'typescript-resolvers'],
       config: {
@@ -15,21 +22,22 @@ const config: CodegenConfig = {
         strictScalars: true,
         scalars: { DateTime: 'Date', ID: 'string' },
         mappers: {
-          User: '../db/rows.js#UserRow',
-          Product: '../db/rows.js#ProductRow',
-          Review: '../db/rows.js#ReviewRow',
-          Order: '../db/rows.js#OrderRow',
-          OrderItem: '../db/rows.js#OrderItemRow',
-          Address: '../db/rows.js#AddressModel',
-          ApiKey: '../db/rows.js#ApiKeyRow',
-          AuthPayload: '../db/rows.js#AuthPayloadModel',
-          CreatedApiKey: '../db/rows.js#CreatedApiKeyModel',
-          ProductConnection: '../db/rows.js#ConnectionModel<ProductRow>',
-          ReviewConnection: '../db/rows.js#ConnectionModel<ReviewRow>',
-          OrderConnection: '../db/rows.js#ConnectionModel<OrderRow>',
-          ProductEdge: '../db/rows.js#EdgeModel<ProductRow>',
-          ReviewEdge: '../db/rows.js#EdgeModel<ReviewRow>',
-          OrderEdge: '../db/rows.js#EdgeModel<OrderRow>',
+          // Each GraphQL type maps onto its module's model (what the repositories return).
+          User: '../modules/users/users.model.js#UserRow',
+          Product: '../modules/products/products.model.js#ProductRow',
+          Review: '../modules/reviews/reviews.model.js#ReviewRow',
+          Order: '../modules/orders/orders.model.js#OrderRow',
+          OrderItem: '../modules/orders/orders.model.js#OrderItemRow',
+          Address: '../modules/orders/orders.model.js#AddressModel',
+          ApiKey: '../modules/identity/identity.model.js#ApiKeyRow',
+          AuthPayload: '../modules/identity/identity.model.js#AuthPayloadModel',
+          CreatedApiKey: '../modules/identity/identity.model.js#CreatedApiKeyModel',
+          ProductConnection: '../graphql/pagination.js#ConnectionModel<ProductRow>',
+          ReviewConnection: '../graphql/pagination.js#ConnectionModel<ReviewRow>',
+          OrderConnection: '../graphql/pagination.js#ConnectionModel<OrderRow>',
+          ProductEdge: '../graphql/pagination.js#EdgeModel<ProductRow>',
+          ReviewEdge: '../graphql/pagination.js#EdgeModel<ReviewRow>',
+          OrderEdge: '../graphql/pagination.js#EdgeModel<OrderRow>',
         },
       },
     },

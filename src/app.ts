@@ -17,12 +17,13 @@ import type { Mailer } from './auth/mailer.js';
 import type { Config } from './config.js';
 import type { GraphQLContext } from './context.js';
 import type { Db } from './db/client.js';
+import { hashPassword } from './auth/passwords.js';
 import { seedDemoData } from './db/seed.js';
 import { createServer } from './http/create-server.js';
 import { createHttpErrorHandler } from './http/error-handler.js';
 import { createNotFoundHandler } from './http/not-found.js';
 import { createOperationalRoutes } from './http/routes.js';
-import { createIdentity } from './identity.js';
+import { createDomain } from './domain.js';
 import { openDatabase, openRedis } from './infrastructure.js';
 import { createLogger } from './logger.js';
 import { buildSchema, loadTypeDefs } from './schema.js';
@@ -75,10 +76,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     log,
     limiters,
   });
-  if (config.seedDemoData && (await seedDemoData(db))) log.info('seeded demo data (development only)');
+  if (config.seedDemoData && (await seedDemoData(db, { hashPassword })))
+    log.info('seeded demo data (development only)');
 
   // ── 3. Identity and the domain modules ──────────────────────────────────────────────────────
-  const identity = await createIdentity({ config, db, redis, log, mailer: deps.mailer });
+  const domain = await createDomain({ config, db, redis, log, mailer: deps.mailer });
 
   // ── 4. GraphQL ──────────────────────────────────────────────────────────────────────────────
   const app = express();
@@ -111,13 +113,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.use(defence.everyRequest);
-  app.use(createOperationalRoutes({ db, redis, tokens: identity.tokens }));
+  app.use(createOperationalRoutes({ db, redis, tokens: domain.tokens }));
   app.use('/graphql', defence.graphqlRequest);
   // The refresh cookie is read on /graphql only (refreshSession, logout).
   app.use('/graphql', cookieParser());
   // Authentication, once per request: bad credentials end the request with 401 here.
-  app.use('/graphql', identity.authenticate);
-  app.use('/graphql', expressMiddleware(apollo, { context: identity.context }));
+  app.use('/graphql', domain.authenticate);
+  app.use('/graphql', expressMiddleware(apollo, { context: domain.context }));
   // Unknown routes: a coded JSON 404, never Express's HTML page.
   app.use(createNotFoundHandler());
   // Errors outside GraphQL (bad credentials, HTTPS guard, bad JSON, oversized bodies, bugs): coded
@@ -152,7 +154,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       httpServer.closeIdleConnections();
       await apollo.stop().catch((e: unknown) => log.warn({ err: e }, 'apollo stop failed'));
       stage('http drained');
-      await identity.stop();
+      await domain.stop();
       redis?.disconnect();
       if (!deps.db) await db.close();
       stage('pools closed');

@@ -1,7 +1,6 @@
 import type { Request, Response } from 'express';
-import type { Loaders } from './loaders.js';
+import type { Loaders, Services } from './modules/index.js';
 import type { RequestIdentity } from './request.js';
-import type { Services } from './services.js';
 
 /**
  * Per-request state: built once by the context function, read by every resolver. Protections see

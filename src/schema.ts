@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GraphQLSchema } from 'graphql';
 import { makeExecutableSchema } from '@graphql-tools/schema';
+import { resolvers } from './modules/index.js';
 import { projectRoot } from './project-root.js';
-import { resolvers } from './resolvers.js';
 import { assertAnnotated } from './security/execution/assert-annotated.js';
 import { applyAuthDirectives } from './security/execution/auth-directive.js';
 

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { hashPassword } from '../../src/auth/passwords.js';
 import { createTokenService, type TokenService } from '../../src/auth/tokens.js';
 import { parseConfig } from '../../src/config.js';
 import { createDb } from '../../src/db/client.js';
@@ -27,7 +28,7 @@ export async function seedFixtures(schema: string): Promise<Fixtures> {
   const db = await createDb({ databaseUrl: BENCH_DATABASE_URL, schema, dataDir: './data' });
   try {
     await migrate(db);
-    await seedDemoData(db);
+    await seedDemoData(db, { hashPassword });
     const [user] = await db.query<{ id: string; token_version: number }>(
       "SELECT id, token_version FROM users WHERE email = 'alice@example.com'",
     );

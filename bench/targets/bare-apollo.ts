@@ -6,18 +6,14 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import express from 'express';
 import { createApiKeyUsageBuffer } from '../../src/auth/api-key-usage.js';
-import { createAuthService } from '../../src/auth/auth.service.js';
 import { createAuthenticator } from '../../src/auth/authenticate.js';
 import { createTokenService } from '../../src/auth/tokens.js';
 import { parseConfig } from '../../src/config.js';
 import type { GraphQLContext } from '../../src/context.js';
 import { createDb } from '../../src/db/client.js';
-import { createLoaders } from '../../src/loaders.js';
 import { createLogger } from '../../src/logger.js';
-import { createRepositories } from '../../src/repositories.js';
-import { resolvers } from '../../src/resolvers.js';
+import { createLoaders, createRepositories, createServices, resolvers } from '../../src/modules/index.js';
 import { loadTypeDefs } from '../../src/schema.js';
-import { createServices } from '../../src/services.js';
 import { portFromEnv, type Started } from './serve.js';
 
 /** What a peer protection layer (graphql-armor's protect()) spreads into the Apollo config. */
@@ -49,9 +45,10 @@ export async function startBareApollo(extras: ApolloExtras = {}): Promise<Starte
   });
   const repos = createRepositories(db);
   const tokens = await createTokenService(config);
-  const apiKeyUsage = createApiKeyUsageBuffer(repos.apiKeys, 10_000, () => undefined);
-  const authenticator = createAuthenticator({ repos, tokens, apiKeyUsage });
-  const services = createServices(repos, createAuthService({ repos, tokens }));
+  const { credentials: users, apiKeys } = repos.identity;
+  const apiKeyUsage = createApiKeyUsageBuffer(apiKeys, 10_000, () => undefined);
+  const authenticator = createAuthenticator({ users, apiKeys, tokens, apiKeyUsage });
+  const services = createServices(repos, { tokens });
 
   const schema = makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers });
   // A plugin written for any context (BaseContext) works for ours: GraphQLContext extends it.

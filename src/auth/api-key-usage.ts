@@ -1,4 +1,4 @@
-import type { ApiKeysRepository } from '../modules/api-keys/api-keys.repository.js';
+import type { ApiKeyDirectory } from './ports.js';
 
 /**
  * Marks API keys as used without a write per request: ids are collected in memory and written in
@@ -6,7 +6,7 @@ import type { ApiKeysRepository } from '../modules/api-keys/api-keys.repository.
  * interval, which is what a key list needs.
  */
 export function createApiKeyUsageBuffer(
-  repo: ApiKeysRepository,
+  keys: Pick<ApiKeyDirectory, 'markUsed'>,
   intervalMs = 10_000,
   onError?: (e: unknown) => void,
 ) {
@@ -16,7 +16,7 @@ export function createApiKeyUsageBuffer(
     const ids = [...pending];
     pending = new Set();
     try {
-      await repo.touchMany(ids, new Date());
+      await keys.markUsed(ids, new Date());
     } catch (error) {
       onError?.(error);
     }

@@ -1,8 +1,8 @@
 import type { Request } from 'express';
-import type { Repositories } from '../repositories.js';
 import { AuthenticationError } from '../errors.js';
 import { hashApiKey, looksLikeApiKey, MAX_API_KEY_LENGTH } from './api-key-secrets.js';
 import type { ApiKeyUsageBuffer } from './api-key-usage.js';
+import type { ApiKeyDirectory, UserDirectory } from './ports.js';
 import type { TokenService } from './tokens.js';
 import { ANONYMOUS, type Viewer } from './viewer.js';
 
@@ -18,7 +18,8 @@ export interface ExternalVerifier {
 }
 
 export interface AuthenticatorDeps {
-  repos: Repositories;
+  users: Pick<UserDirectory, 'findCredentialsById'>;
+  apiKeys: Pick<ApiKeyDirectory, 'findActiveByHash'>;
   tokens: TokenService;
   apiKeyUsage: ApiKeyUsageBuffer;
   external?: ExternalVerifier | undefined;
@@ -28,7 +29,7 @@ export interface AuthenticatorDeps {
  * Turns a request's credentials into a Viewer, once per request. No credentials: anonymous.
  * Bad credentials: AuthenticationError (401 for the whole request), never a silent downgrade.
  */
-export function createAuthenticator({ repos, tokens, apiKeyUsage, external }: AuthenticatorDeps) {
+export function createAuthenticator({ users, apiKeys, tokens, apiKeyUsage, external }: AuthenticatorDeps) {
   async function fromBearer(header: string): Promise<Viewer> {
     if (header.length > MAX_AUTHORIZATION_LENGTH) throw new AuthenticationError('oversized');
     const match = BEARER.exec(header);
@@ -38,7 +39,7 @@ export function createAuthenticator({ repos, tokens, apiKeyUsage, external }: Au
       const { userId, tokenId } = await external.verify(token).catch(() => {
         throw new AuthenticationError('invalid_token');
       });
-      const user = await repos.users.findCredentialsById(userId);
+      const user = await users.findCredentialsById(userId);
       if (!user) throw new AuthenticationError('unknown_user');
       return { kind: 'user', userId: user.id, role: user.role, tokenId };
     }
@@ -47,7 +48,7 @@ export function createAuthenticator({ repos, tokens, apiKeyUsage, external }: Au
     });
     // Role and token version come from the database, not the token: a demoted user or one who
     // logged out everywhere loses access at once, on every instance.
-    const user = await repos.users.findCredentialsById(claims.sub);
+    const user = await users.findCredentialsById(claims.sub);
     if (!user) throw new AuthenticationError('unknown_user');
     if (user.tokenVersion !== claims.ver) throw new AuthenticationError('revoked_token');
     return { kind: 'user', userId: user.id, role: user.role, tokenId: claims.jti };
@@ -56,7 +57,7 @@ export function createAuthenticator({ repos, tokens, apiKeyUsage, external }: Au
   async function fromApiKey(secret: string): Promise<Viewer> {
     if (secret.length > MAX_API_KEY_LENGTH) throw new AuthenticationError('oversized');
     if (!looksLikeApiKey(secret)) throw new AuthenticationError('malformed');
-    const key = await repos.apiKeys.findActiveByHash(hashApiKey(secret));
+    const key = await apiKeys.findActiveByHash(hashApiKey(secret));
     if (!key) throw new AuthenticationError('unknown_api_key');
     apiKeyUsage.mark(key.id);
     return { kind: 'apiKey', keyId: key.id, userId: key.userId, role: key.ownerRole, scopes: key.scopes };

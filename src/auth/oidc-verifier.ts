@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as jose from 'jose';
-import type { UsersRepository } from '../modules/users/users.repository.js';
 import type { ExternalVerifier } from './authenticate.js';
+import type { UserDirectory } from './ports.js';
 import { CLOCK_TOLERANCE_SECONDS } from './tokens.js';
 
 export interface OidcVerifierOptions {
@@ -9,7 +9,8 @@ export interface OidcVerifierOptions {
   audience: string;
   /** The issuer's JWKS; when unset it is discovered from `<issuer>/.well-known/openid-configuration`. */
   jwksUrl?: string | undefined;
-  users: UsersRepository;
+  /** Maps (issuer, sub) to a local user, creating one on first sight. */
+  users: Pick<UserDirectory, 'findOrCreateByOidc'>;
   /** Longest wait for the issuer's key set (or discovery document). Default 3 s. */
   timeoutMs?: number;
   /** How long a fetched key set is trusted before it is fetched again. Default 10 minutes. */

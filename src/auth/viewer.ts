@@ -1,4 +1,4 @@
-import type { Role, Scope } from '../db/rows.js';
+import type { Role, Scope } from '../generated/schema-types.js';
 
 /**
  * Who is asking: decided once per request in the context function and passed explicitly to
@@ -10,11 +10,6 @@ export type Viewer =
   | { kind: 'apiKey'; keyId: string; userId: string; role: Role; scopes: readonly Scope[] };
 
 export const ANONYMOUS: Viewer = Object.freeze({ kind: 'anonymous' });
-
-/** The user a viewer acts for, or null when anonymous. */
-export function viewerUserId(viewer: Viewer): string | null {
-  return viewer.kind === 'anonymous' ? null : viewer.userId;
-}
 
 /** A short, log-safe description of the viewer (ids only, never a credential). */
 export function describeViewer(viewer: Viewer): string {

@@ -1,4 +1,3 @@
-import { hashPassword } from '../auth/passwords.js';
 import type { Db } from './client.js';
 
 /** Demo accounts (development only; production never seeds). Listed in the README. */
@@ -38,7 +37,16 @@ const MATERIALS = ['oak', 'steel', 'linen', 'recycled plastic', 'bamboo', 'wool'
  * Seeds demo data once: when the users table is empty. 300 products, 900 reviews (a few with
  * markup, to show output sanitising) and three accounts; no orders. Deterministic, so the README's examples stay true.
  */
-export async function seedDemoData(db: Db, productCount = 300): Promise<boolean> {
+export interface SeedOptions {
+  /** How the demo accounts' passwords are stored (auth/passwords.ts; passed in: db/ imports no auth). */
+  hashPassword: (password: string) => Promise<string>;
+  productCount?: number;
+}
+
+export async function seedDemoData(
+  db: Db,
+  { hashPassword, productCount = 300 }: SeedOptions,
+): Promise<boolean> {
   const existing = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
   if ((existing[0]?.n ?? 0) > 0) return false;
 

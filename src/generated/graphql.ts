@@ -1,5 +1,10 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { UserRow, ProductRow, ReviewRow, OrderRow, OrderItemRow, AddressModel, ApiKeyRow, AuthPayloadModel, CreatedApiKeyModel, ConnectionModel, EdgeModel } from '../db/rows.js';
+import type { UserRow } from '../modules/users/users.model.js';
+import type { ProductRow } from '../modules/products/products.model.js';
+import type { ReviewRow } from '../modules/reviews/reviews.model.js';
+import type { OrderRow, OrderItemRow, AddressModel } from '../modules/orders/orders.model.js';
+import type { ApiKeyRow, AuthPayloadModel, CreatedApiKeyModel } from '../modules/identity/identity.model.js';
+import type { ConnectionModel, EdgeModel } from '../graphql/pagination.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;

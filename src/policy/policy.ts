@@ -1,68 +1,61 @@
 import type { Viewer } from '../auth/viewer.js';
-import type { ApiKeyRow, OrderRow, Scope, UserRow } from '../db/rows.js';
 import { forbidden, notFound, unauthenticated } from '../errors.js';
+import type { Scope } from '../generated/schema-types.js';
 import { markSecurityEvent } from '../audit/marks.js';
 
 /**
  * The action catalogue: every authorization decision in the app is one of these, with the type of
- * resource it is decided on. Adding an action without a rule is a type error (see RULES).
+ * resource it is decided on. It is empty here and filled by the modules, each declaring its own
+ * actions by declaration merging, next to their rules:
+ *
+ *     declare module '../../policy/policy.js' {
+ *       interface Actions { 'order:read': OrderRow }
+ *     }
+ *
+ * The modules' rules are composed into one RuleSet (src/modules/index.ts) and installed at start-up;
+ * installPolicy() takes a rule for every action of the merged interface, so an action without a
+ * rule is a type error.
  */
-export interface Actions {
-  'product:read': null;
-  'product:create': null;
-  'review:create': null;
-  'order:create': null;
-  'order:read': OrderRow;
-  'order:cancel': OrderRow;
-  'order:list-own': null;
-  'user:read': UserRow;
-  'user:read-email': UserRow;
-  'user:read-orders': UserRow;
-  'user:update-profile': null;
-  'apikey:manage': ApiKeyRow | null;
-  'session:manage': null;
-}
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
+export interface Actions {}
 export type Action = keyof Actions;
 
-type Rule<A extends Action> = (viewer: Viewer, resource: Actions[A]) => boolean;
+export type Rule<A extends Action> = (viewer: Viewer, resource: Actions[A]) => boolean;
+/** One rule per action of `A`: a module's share of the catalogue, or (A = Action) all of it. */
+export type RuleSet<A extends Action = Action> = { [K in A]: Rule<K> };
 
-const isUser = (v: Viewer): v is Extract<Viewer, { kind: 'user' }> => v.kind === 'user';
+/** A module's rules, typed against the catalogue (resources are inferred per action). */
+export function defineRules<A extends Action>(rules: RuleSet<A>): RuleSet<A> {
+  return rules;
+}
+
+// Predicates the modules' rules are written with.
+export const isUser = (v: Viewer): v is Extract<Viewer, { kind: 'user' }> => v.kind === 'user';
 // Only a signed-in user session is ever an admin: an admin's API key is narrowed to its scopes and
 // to its owner's own data, so a leaked key never carries admin power.
-const isAdminUser = (v: Viewer) => v.kind === 'user' && v.role === 'ADMIN';
-const hasScope = (v: Viewer, scope: Scope) => v.kind === 'apiKey' && v.scopes.includes(scope);
+export const isAdminUser = (v: Viewer) => v.kind === 'user' && v.role === 'ADMIN';
+export const hasScope = (v: Viewer, scope: Scope) => v.kind === 'apiKey' && v.scopes.includes(scope);
 /** A signed-in user, or an API key holding `scope` (keys act for their owner, narrowed). */
-const userOrKeyWith = (v: Viewer, scope: Scope) => isUser(v) || hasScope(v, scope);
-const actsFor = (v: Viewer, userId: string) => v.kind !== 'anonymous' && v.userId === userId;
-const isSelf = (v: Viewer, userId: string) => isUser(v) && v.userId === userId;
+export const userOrKeyWith = (v: Viewer, scope: Scope) => isUser(v) || hasScope(v, scope);
+export const actsFor = (v: Viewer, userId: string) => v.kind !== 'anonymous' && v.userId === userId;
+export const isSelf = (v: Viewer, userId: string) => isUser(v) && v.userId === userId;
 
-// Deny by default: an action is allowed only when its rule says so. API keys never reach account
-// management (keys, sessions, profile, e-mail addresses), and act only within their scopes.
-const RULES: { [A in Action]: Rule<A> } = {
-  // The catalogue is public; a key reads it only when it was given PRODUCTS_READ.
-  'product:read': (v) => v.kind !== 'apiKey' || hasScope(v, 'PRODUCTS_READ'),
-  'product:create': (v) => isAdminUser(v),
-  'review:create': (v) => userOrKeyWith(v, 'REVIEWS_WRITE'),
-  'order:create': (v) => userOrKeyWith(v, 'ORDERS_WRITE'),
-  'order:read': (v, order) =>
-    isAdminUser(v) || (userOrKeyWith(v, 'ORDERS_READ') && actsFor(v, order.ownerId)),
-  // Only the owner cancels: an admin may look at an order but not act on a customer's behalf.
-  'order:cancel': (v, order) => userOrKeyWith(v, 'ORDERS_WRITE') && actsFor(v, order.ownerId),
-  'order:list-own': (v) => userOrKeyWith(v, 'ORDERS_READ'),
-  // `user(id)` is an admin tool (API.md); a user reads themself through `viewer`.
-  'user:read': (v) => isAdminUser(v),
-  'user:read-email': (v, user) => isAdminUser(v) || isSelf(v, user.id),
-  'user:read-orders': (v, user) => isAdminUser(v) || (userOrKeyWith(v, 'ORDERS_READ') && actsFor(v, user.id)),
-  'user:update-profile': (v) => isUser(v),
-  'apikey:manage': (v, key) => isUser(v) && (key === null || key.userId === v.userId),
-  'session:manage': (v) => isUser(v),
-};
+// Deny by default: an action is allowed only when its rule says so, and nothing is allowed before
+// the rules are installed. A Map, so no inherited property is ever mistaken for a rule.
+let installed: ReadonlyMap<string, Rule<never>> | undefined;
 
-/** Every action of the catalogue (tests check that each one has a row in the policy table). */
-export const ACTIONS = Object.freeze(Object.keys(RULES) as Action[]);
+/**
+ * Installs the whole catalogue's rules, once per process (at start-up, by src/modules/index.ts);
+ * returns the list of actions. A second installation is a start-up error, not a silent swap.
+ */
+export function installPolicy(rules: RuleSet): readonly Action[] {
+  if (installed) throw new Error('The policy is already installed.');
+  installed = new Map(Object.entries(rules) as [string, Rule<never>][]);
+  return Object.freeze([...installed.keys()] as Action[]);
+}
 
 export function can<A extends Action>(viewer: Viewer, action: A, resource: Actions[A]): boolean {
-  const rule = RULES[action] as Rule<A> | undefined;
+  const rule = installed?.get(action) as Rule<A> | undefined;
   return rule ? rule(viewer, resource) : false;
 }
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import * as jose from 'jose';
 import { createOidcVerifier } from '../../src/auth/oidc-verifier.js';
-import { createUsersRepository } from '../../src/modules/users/users.repository.js';
+import { createCredentialsRepository } from '../../src/modules/identity/credentials.repository.js';
 import { startApp, type TestApp } from '../helpers/app.js';
 import {
   codeOf,
@@ -203,7 +203,7 @@ describe('external OIDC issuer (loopback JWKS server)', () => {
       issuer: idp.issuer,
       audience: AUDIENCE,
       jwksUrl: `${idp.issuer}/jwks.json`,
-      users: createUsersRepository(t.app.db),
+      users: createCredentialsRepository(t.app.db),
     });
     const token = await idp.sign({ sub: 'x', iss: 'https://elsewhere.example' });
     assert.equal(verifier.handles(token), false);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { createUsersRepository } from '../../src/modules/users/users.repository.js';
+import { createCredentialsRepository } from '../../src/modules/identity/credentials.repository.js';
 import { startApp, type GqlResponse, type TestApp } from '../helpers/app.js';
 import {
   CapturingMailer,
@@ -119,7 +119,7 @@ describe('SQL in the login / password-reset e-mail is data, never SQL', () => {
 
   it('the repository lookup returns null for every payload, and only the exact row otherwise', async () => {
     // One layer down: the same guarantee without GraphQL, throttles or mail in between.
-    const users = createUsersRepository(t.app.db);
+    const users = createCredentialsRepository(t.app.db);
     for (const payload of [...unionPayloads(victim.id, attacker.email), ...TAUTOLOGIES]) {
       assert.equal(await users.findCredentialsByEmail(payload), null, payload);
     }

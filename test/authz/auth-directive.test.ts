@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { graphql, GraphQLError } from 'graphql';
 import type { Viewer } from '../../src/auth/viewer.js';
 import { buildSchema, loadTypeDefs } from '../../src/schema.js';
-import { checkAccess, type FieldAccess } from '../../src/security/auth-directive.js';
+import { checkAccess, type FieldAccess } from '../../src/security/execution/auth-directive.js';
 import type { TestApp } from '../helpers/app.js';
 import { assertOk, assertRefused, makeApiKey, makeUser, startAuthzApp, type Actor } from './authz-helpers.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { hashPassword } from '../../src/auth/passwords.js';
 import { createTokenService, type TokenService } from '../../src/auth/tokens.js';
-import type { Scope } from '../../src/db/rows.js';
+import type { Scope } from '../../src/generated/schema-types.js';
 import { startApp, type GqlResponse, type StartOptions, type TestApp } from '../helpers/app.js';
 import { ORDER_ADDRESS } from '../helpers/fixtures.js';
 

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Viewer } from '../../src/auth/viewer.js';
-import type { ApiKeyRow, OrderRow, Scope, UserRow } from '../../src/db/rows.js';
-import { ACTIONS, assertCan, can, type Action, type Actions } from '../../src/policy/policy.js';
+import type { Scope } from '../../src/generated/schema-types.js';
+import { ACTIONS } from '../../src/modules/index.js';
+import type { ApiKeyRow } from '../../src/modules/identity/identity.model.js';
+import type { OrderRow } from '../../src/modules/orders/orders.model.js';
+import type { UserRow } from '../../src/modules/users/users.model.js';
+import { assertCan, can, type Action, type Actions } from '../../src/policy/policy.js';
 import { securityMarkOf } from '../../src/audit/marks.js';
 import { ALL_SCOPES } from './authz-helpers.js';
 

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { graphql, GraphQLObjectType, GraphQLSchema, GraphQLNonNull } from 'graphql';
-import { createApiKeyInput } from '../../src/modules/api-keys/api-keys.inputs.js';
+import { createApiKeyInput, registerInput } from '../../src/modules/identity/identity.inputs.js';
 import { createOrderInput } from '../../src/modules/orders/orders.inputs.js';
 import { addReviewInput } from '../../src/modules/reviews/reviews.inputs.js';
-import { DateTimeScalar } from '../../src/modules/scalars.js';
-import { registerInput, updateProfileInput } from '../../src/modules/users/users.inputs.js';
+import { DateTimeScalar } from '../../src/graphql/scalars.js';
+import { updateProfileInput } from '../../src/modules/users/users.inputs.js';
 import { parseInput } from '../../src/validation.js';
 import type { TestApp } from '../helpers/app.js';
 import { ORDER_ADDRESS } from '../helpers/fixtures.js';

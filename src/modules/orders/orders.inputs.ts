@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Country } from '../../generated/schema-types.js';
 import { text, uuid } from '../../validation.js';
 
 export const orderId = z.object({ id: uuid });
@@ -30,7 +31,7 @@ export const createOrderInput = z.strictObject({
       .trim()
       .toUpperCase()
       .regex(/^[A-Z0-9 -]{3,10}$/, 'Must be 3 to 10 letters, digits, spaces or dashes.'),
-    country: z.enum(['IN', 'US', 'GB', 'AU']),
+    country: z.enum(Country),
   }),
   promoCode: z
     .string()

@@ -1,6 +1,7 @@
 import type { Db, Queryable } from '../../db/client.js';
-import type { AddressModel, Country, OrderItemRow, OrderRow, OrderStatus } from '../../db/rows.js';
-import { cursorParams, type Cursor } from '../pagination.js';
+import type { Country, OrderStatus } from '../../generated/schema-types.js';
+import { cursorParams, type Cursor } from '../../graphql/pagination.js';
+import type { AddressModel, OrderItemRow, OrderRow } from './orders.model.js';
 
 const COLUMNS = `id, owner_id AS "ownerId", status, total_cents AS "totalCents", promo_code AS "promoCode",
   ship_line1 AS "line1", ship_city AS "city", ship_postcode AS "postcode", ship_country AS "country",

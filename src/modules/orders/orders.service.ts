@@ -1,15 +1,19 @@
-import type { ConnectionModel, OrderItemRow, OrderRow, UserRow } from '../../db/rows.js';
 import { badUserInput, notFound } from '../../errors.js';
+import { parsePage, toConnection, type ConnectionModel } from '../../graphql/pagination.js';
+import type { RequestScope } from '../../graphql/request-scope.js';
 import { assertCan, can } from '../../policy/policy.js';
-import type { Repositories } from '../../repositories.js';
-import type { RequestScope } from '../../scope.js';
 import { parseInput } from '../../validation.js';
-import { parsePage, toConnection } from '../pagination.js';
+import type { UserRow } from '../users/users.model.js';
 import { createOrderInput, orderId } from './orders.inputs.js';
+import type { OrdersLoaders } from './orders.loaders.js';
+import type { OrderItemRow, OrderRow } from './orders.model.js';
+import type { OrdersRepository } from './orders.repository.js';
 
-export function createOrdersService(repos: Repositories) {
+type ServiceScope = RequestScope<OrdersLoaders>;
+
+export function createOrdersService(orders: OrdersRepository) {
   const ordersOf = async (
-    scope: RequestScope,
+    scope: ServiceScope,
     ownerId: string,
     args: { first: number; after?: string | null },
   ): Promise<ConnectionModel<OrderRow>> => {
@@ -24,31 +28,31 @@ export function createOrdersService(repos: Repositories) {
 
   return {
     /** Owner or admin; anyone else gets NOT_FOUND, exactly as for an id that does not exist. */
-    async get(scope: RequestScope, args: { id: string }): Promise<OrderRow> {
+    async get(scope: ServiceScope, args: { id: string }): Promise<OrderRow> {
       const { id } = parseInput(orderId, args);
       const order = await scope.loaders.orderById.load(id);
       if (!order) throw notFound('Order');
       assertCan(scope.viewer, 'order:read', order, { hideAs: 'Order' });
       return order;
     },
-    async mine(scope: RequestScope, args: { first: number; after?: string | null }) {
+    async mine(scope: ServiceScope, args: { first: number; after?: string | null }) {
       assertCan(scope.viewer, 'order:list-own', null);
       if (scope.viewer.kind === 'anonymous') throw notFound('Order');
       return ordersOf(scope, scope.viewer.userId, args);
     },
     /** `User.orders`: only the user themself or an admin; others see NOT_FOUND. */
-    async ofUser(scope: RequestScope, user: UserRow, args: { first: number; after?: string | null }) {
+    async ofUser(scope: ServiceScope, user: UserRow, args: { first: number; after?: string | null }) {
       assertCan(scope.viewer, 'user:read-orders', user, { hideAs: 'User' });
       return ordersOf(scope, user.id, args);
     },
-    items(scope: RequestScope, order: OrderRow): Promise<OrderItemRow[]> {
+    items(scope: ServiceScope, order: OrderRow): Promise<OrderItemRow[]> {
       return scope.loaders.itemsByOrder.load(order.id);
     },
-    async create(scope: RequestScope, input: unknown): Promise<OrderRow> {
+    async create(scope: ServiceScope, input: unknown): Promise<OrderRow> {
       assertCan(scope.viewer, 'order:create', null);
       const data = parseInput(createOrderInput, input, 'input');
       if (scope.viewer.kind === 'anonymous') throw new Error('unreachable: policy admits no anonymous buyer');
-      const result = await repos.orders.create({
+      const result = await orders.create({
         ownerId: scope.viewer.userId,
         promoCode: data.promoCode ?? null,
         shippingAddress: data.shippingAddress,
@@ -65,7 +69,7 @@ export function createOrdersService(repos: Repositories) {
       return result.order;
     },
     /** Owner only, while PENDING. Not yours → NOT_FOUND; yours but not pending → BAD_USER_INPUT. */
-    async cancel(scope: RequestScope, args: { id: string }): Promise<OrderRow> {
+    async cancel(scope: ServiceScope, args: { id: string }): Promise<OrderRow> {
       const { id } = parseInput(orderId, args);
       const order = await scope.loaders.orderById.load(id);
       if (!order) throw notFound('Order');
@@ -73,7 +77,7 @@ export function createOrdersService(repos: Repositories) {
       // it anyway, learns nothing from a plain FORBIDDEN.
       const hideAs = can(scope.viewer, 'order:read', order) ? undefined : 'Order';
       assertCan(scope.viewer, 'order:cancel', order, { hideAs });
-      const cancelled = await repos.orders.cancelIfPending(id);
+      const cancelled = await orders.cancelIfPending(id);
       if (!cancelled)
         throw badUserInput({ id: 'Only a PENDING order can be cancelled.' }, 'Order cannot be cancelled.');
       scope.loaders.orderById.clear(id).prime(id, cancelled);
@@ -81,3 +85,4 @@ export function createOrdersService(repos: Repositories) {
     },
   };
 }
+export type OrdersService = ReturnType<typeof createOrdersService>;

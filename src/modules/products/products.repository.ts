@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/client.js';
-import type { ProductRow } from '../../db/rows.js';
-import { cursorParams, type Cursor } from '../pagination.js';
+import { cursorParams, type Cursor } from '../../graphql/pagination.js';
+import type { ProductRow } from './products.model.js';
 
 const COLUMNS = 'id, name, description, price_cents AS "priceCents", created_at AS "createdAt"';
 

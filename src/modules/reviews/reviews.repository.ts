@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/client.js';
-import type { ReviewRow } from '../../db/rows.js';
-import { cursorParams, type Cursor } from '../pagination.js';
+import { cursorParams, type Cursor } from '../../graphql/pagination.js';
+import type { ReviewRow } from './reviews.model.js';
 
 const COLUMNS =
   'id, product_id AS "productId", author_id AS "authorId", rating, body, created_at AS "createdAt"';

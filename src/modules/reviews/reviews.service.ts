@@ -1,16 +1,22 @@
-import type { ConnectionModel, ProductRow, ReviewRow } from '../../db/rows.js';
 import { badUserInput } from '../../errors.js';
+import { parsePage, toConnection, type ConnectionModel } from '../../graphql/pagination.js';
+import type { RequestScope } from '../../graphql/request-scope.js';
 import { assertCan } from '../../policy/policy.js';
-import type { Repositories } from '../../repositories.js';
-import type { RequestScope } from '../../scope.js';
 import { parseInput } from '../../validation.js';
-import { parsePage, toConnection } from '../pagination.js';
+import type { ProductsLoaders } from '../products/products.loaders.js';
+import type { ProductRow } from '../products/products.model.js';
 import { addReviewInput } from './reviews.inputs.js';
+import type { ReviewsLoaders } from './reviews.loaders.js';
+import type { ReviewRow } from './reviews.model.js';
+import type { ReviewsRepository } from './reviews.repository.js';
 
-export function createReviewsService(repos: Repositories) {
+/** Reviews read their own loaders, and products by id (a review is added to an existing product). */
+type ServiceScope = RequestScope<ReviewsLoaders & Pick<ProductsLoaders, 'productById'>>;
+
+export function createReviewsService(reviews: ReviewsRepository) {
   return {
     async forProduct(
-      scope: RequestScope,
+      scope: ServiceScope,
       product: ProductRow,
       args: { first: number; after?: string | null },
     ): Promise<ConnectionModel<ReviewRow>> {
@@ -22,14 +28,15 @@ export function createReviewsService(repos: Repositories) {
       });
       return toConnection(rows, page.first, () => scope.loaders.reviewCountByProduct.load(product.id));
     },
-    async add(scope: RequestScope, input: unknown): Promise<ReviewRow> {
+    async add(scope: ServiceScope, input: unknown): Promise<ReviewRow> {
       assertCan(scope.viewer, 'review:create', null);
       const data = parseInput(addReviewInput, input, 'input');
       const product = await scope.loaders.productById.load(data.productId);
       if (!product) throw badUserInput({ 'input.productId': 'No such product.' });
       if (scope.viewer.kind === 'anonymous')
         throw new Error('unreachable: policy admits no anonymous reviewer');
-      return repos.reviews.create({ ...data, authorId: scope.viewer.userId });
+      return reviews.create({ ...data, authorId: scope.viewer.userId });
     },
   };
 }
+export type ReviewsService = ReturnType<typeof createReviewsService>;

@@ -1,126 +1,18 @@
 import type { Queryable } from '../../db/client.js';
-import type { Role, UserRow } from '../../db/rows.js';
+import { USER_COLUMNS, type UserRow } from './users.model.js';
 
-const COLUMNS = 'id, email, name, role, created_at AS "createdAt"';
-
-/** A user with the columns identity needs; never leaves the auth code. */
-export interface UserCredentialsRow extends UserRow {
-  passwordHash: string | null;
-  tokenVersion: number;
-}
-
+/** Profiles: reads and the name change. Accounts and credentials belong to the identity module. */
 export function createUsersRepository(db: Queryable) {
   return {
     async findByIds(ids: readonly string[]): Promise<UserRow[]> {
-      return db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = ANY($1::uuid[])`, [ids]);
-    },
-    async findCredentialsByEmail(email: string): Promise<UserCredentialsRow | null> {
-      const rows = await db.query<UserCredentialsRow>(
-        `SELECT ${COLUMNS}, password_hash AS "passwordHash", token_version AS "tokenVersion"
-           FROM users WHERE lower(email) = lower($1)`,
-        [email],
-      );
-      return rows[0] ?? null;
-    },
-    async findCredentialsById(id: string): Promise<UserCredentialsRow | null> {
-      const rows = await db.query<UserCredentialsRow>(
-        `SELECT ${COLUMNS}, password_hash AS "passwordHash", token_version AS "tokenVersion"
-           FROM users WHERE id = $1`,
-        [id],
-      );
-      return rows[0] ?? null;
-    },
-    /** Returns null when the email is taken (case-insensitively). */
-    async create(input: {
-      email: string;
-      name: string;
-      passwordHash: string | null;
-      role?: Role;
-    }): Promise<UserRow | null> {
-      const rows = await db.query<UserRow>(
-        `INSERT INTO users (email, name, password_hash, role) VALUES ($1, $2, $3, $4)
-         ON CONFLICT DO NOTHING RETURNING ${COLUMNS}`,
-        [input.email, input.name, input.passwordHash, input.role ?? 'CUSTOMER'],
-      );
-      return rows[0] ?? null;
+      return db.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ANY($1::uuid[])`, [ids]);
     },
     async updateName(id: string, name: string): Promise<UserRow | null> {
-      const rows = await db.query<UserRow>(`UPDATE users SET name = $2 WHERE id = $1 RETURNING ${COLUMNS}`, [
-        id,
-        name,
-      ]);
+      const rows = await db.query<UserRow>(
+        `UPDATE users SET name = $2 WHERE id = $1 RETURNING ${USER_COLUMNS}`,
+        [id, name],
+      );
       return rows[0] ?? null;
-    },
-    async setPasswordHash(id: string, passwordHash: string): Promise<void> {
-      await db.query('UPDATE users SET password_hash = $2 WHERE id = $1', [id, passwordHash]);
-    },
-    async tokenVersion(id: string): Promise<number | null> {
-      const rows = await db.query<{ v: number }>('SELECT token_version AS v FROM users WHERE id = $1', [id]);
-      return rows[0]?.v ?? null;
-    },
-    /** Invalidates every outstanding access token of the user (they carry the old version). */
-    async bumpTokenVersion(id: string): Promise<number> {
-      const rows = await db.query<{ v: number }>(
-        'UPDATE users SET token_version = token_version + 1 WHERE id = $1 RETURNING token_version AS v',
-        [id],
-      );
-      return rows[0]?.v ?? 0;
-    },
-    /**
-     * The local user for an external identity (issuer, subject), created on first sight. Emails
-     * are tried in order and one already taken is skipped: an external identity never takes
-     * over a local account by its email address.
-     */
-    async findOrCreateByOidc(
-      issuer: string,
-      subject: string,
-      emails: readonly string[],
-      name: string,
-    ): Promise<UserRow | null> {
-      const find = async () =>
-        (
-          await db.query<UserRow>(
-            `SELECT ${COLUMNS} FROM users WHERE oidc_issuer = $1 AND oidc_subject = $2`,
-            [issuer, subject],
-          )
-        )[0] ?? null;
-      const found = await find();
-      if (found) return found;
-      for (const email of emails) {
-        // DO NOTHING on any unique index: a concurrent first sight of the same identity, or a
-        // taken email. Either way the SELECT below tells which.
-        await db.query(
-          `INSERT INTO users (email, name, oidc_issuer, oidc_subject) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
-          [email, name, issuer, subject],
-        );
-        const row = await find();
-        if (row) return row;
-      }
-      return null;
-    },
-    /** Stores a password-reset token's hash; earlier unused tokens of the user stop working. */
-    async createPasswordResetToken(userId: string, tokenHash: string, expiresAt: Date): Promise<void> {
-      await db.query(
-        'UPDATE password_reset_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS NULL',
-        [userId],
-      );
-      await db.query(
-        'INSERT INTO password_reset_tokens (user_id, token_hash, expires_at) VALUES ($1, $2, $3)',
-        [userId, tokenHash, expiresAt],
-      );
-    },
-    /**
-     * Consumes a reset token in one statement: of two concurrent uses only one gets the user id
-     * back. Null for an unknown, used or expired token.
-     */
-    async consumePasswordResetToken(tokenHash: string): Promise<string | null> {
-      const rows = await db.query<{ userId: string }>(
-        `UPDATE password_reset_tokens SET used_at = now()
-          WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
-          RETURNING user_id AS "userId"`,
-        [tokenHash],
-      );
-      return rows[0]?.userId ?? null;
     },
   };
 }

@@ -1,12 +1,15 @@
-import type { UserRow } from '../../db/rows.js';
 import { notFound } from '../../errors.js';
+import type { RequestScope } from '../../graphql/request-scope.js';
 import { assertCan, can } from '../../policy/policy.js';
-import type { Repositories } from '../../repositories.js';
-import type { RequestScope } from '../../scope.js';
 import { parseInput } from '../../validation.js';
 import { updateProfileInput, userId } from './users.inputs.js';
+import type { UsersLoaders } from './users.loaders.js';
+import type { UserRow } from './users.model.js';
+import type { UsersRepository } from './users.repository.js';
 
-export function createUsersService(repos: Repositories) {
+type ServiceScope = RequestScope<UsersLoaders>;
+
+export function createUsersService(users: UsersRepository) {
   // Rows handed out in an AuthPayload (register, login, refreshSession): the requester has just
   // proved to be this user (password or refresh cookie), even though the request itself arrived
   // without credentials, so their own e-mail is theirs to see. Keyed by object identity: rows are
@@ -19,12 +22,12 @@ export function createUsersService(repos: Repositories) {
       return user;
     },
     /** The signed-in user; null when anonymous. An API key is not a user session. */
-    async viewer(scope: RequestScope): Promise<UserRow | null> {
+    async viewer(scope: ServiceScope): Promise<UserRow | null> {
       if (scope.viewer.kind !== 'user') return null;
       return scope.loaders.userById.load(scope.viewer.userId);
     },
     /** Admin only; for anyone else a user that exists looks exactly like one that does not. */
-    async get(scope: RequestScope, args: { id: string }): Promise<UserRow> {
+    async get(scope: ServiceScope, args: { id: string }): Promise<UserRow> {
       const { id } = parseInput(userId, args);
       const user = await scope.loaders.userById.load(id);
       if (!user) throw notFound('User');
@@ -32,20 +35,18 @@ export function createUsersService(repos: Repositories) {
       return user;
     },
     /** Property-level rule: the email is visible to its owner and to admins only. */
-    email(scope: RequestScope, user: UserRow): string | null {
+    email(scope: ServiceScope, user: UserRow): string | null {
       return can(scope.viewer, 'user:read-email', user) || provenSelf.has(user) ? user.email : null;
     },
-    author(scope: RequestScope, id: string): Promise<UserRow | null> {
-      return scope.loaders.userById.load(id);
-    },
-    async updateProfile(scope: RequestScope, input: unknown): Promise<UserRow> {
+    async updateProfile(scope: ServiceScope, input: unknown): Promise<UserRow> {
       assertCan(scope.viewer, 'user:update-profile', null);
       const data = parseInput(updateProfileInput, input, 'input');
       if (scope.viewer.kind !== 'user') throw notFound('User');
-      const updated = await repos.users.updateName(scope.viewer.userId, data.name);
+      const updated = await users.updateName(scope.viewer.userId, data.name);
       if (!updated) throw notFound('User');
       scope.loaders.userById.clear(updated.id).prime(updated.id, updated);
       return updated;
     },
   };
 }
+export type UsersService = ReturnType<typeof createUsersService>;

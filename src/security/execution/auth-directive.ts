@@ -1,7 +1,7 @@
 import { defaultFieldResolver, type GraphQLFieldConfig, type GraphQLSchema } from 'graphql';
 import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
 import type { RequestIdentity } from '../../request.js';
-import type { Role, Scope } from '../../db/rows.js';
+import type { Role, Scope } from '../../generated/schema-types.js';
 import { forbidden, unauthenticated } from '../../errors.js';
 import type { Viewer } from '../../auth/viewer.js';
 import { markSecurityEvent } from '../../audit/marks.js';

@@ -1,15 +1,14 @@
+import type { ApiKeyDirectory } from '../../auth/ports.js';
 import type { Queryable } from '../../db/client.js';
-import type { ApiKeyRow, Role, Scope } from '../../db/rows.js';
+import type { Scope } from '../../generated/schema-types.js';
+import type { ApiKeyRow, ApiKeyWithOwner } from './identity.model.js';
 
 const COLUMNS = `id, user_id AS "userId", name, prefix, scopes, created_at AS "createdAt",
   last_used_at AS "lastUsedAt", revoked_at AS "revokedAt"`;
 
-export interface ApiKeyWithOwner extends ApiKeyRow {
-  ownerRole: Role;
-}
-
+/** API keys (only the SHA-256 of a secret is stored). Implements the auth mechanisms' ApiKeyDirectory port. */
 export function createApiKeysRepository(db: Queryable) {
-  return {
+  const repository = {
     async listByUser(userId: string): Promise<ApiKeyRow[]> {
       return db.query<ApiKeyRow>(
         `SELECT ${COLUMNS} FROM api_keys WHERE user_id = $1 ORDER BY created_at DESC, id DESC`,
@@ -56,10 +55,11 @@ export function createApiKeysRepository(db: Queryable) {
       return rows.length > 0;
     },
     /** One statement for a whole batch of "last used" marks (see the API-key touch buffer). */
-    async touchMany(ids: readonly string[], at: Date): Promise<void> {
+    async markUsed(ids: readonly string[], at: Date): Promise<void> {
       if (ids.length === 0) return;
       await db.query('UPDATE api_keys SET last_used_at = $2 WHERE id = ANY($1::uuid[])', [ids, at]);
     },
   };
+  return repository satisfies ApiKeyDirectory;
 }
 export type ApiKeysRepository = ReturnType<typeof createApiKeysRepository>;

@@ -1,7 +1,19 @@
 import { z } from 'zod';
-import type { ConnectionModel } from '../db/rows.js';
 import { badUserInput } from '../errors.js';
 import { parseInput } from '../validation.js';
+
+export interface EdgeModel<T> {
+  cursor: string;
+  node: T;
+}
+
+/** What a connection resolver returns; codegen maps every `…Connection` type onto it. */
+export interface ConnectionModel<T> {
+  edges: EdgeModel<T>[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  /** Counted lazily: only when the client selects totalCount. */
+  totalCount: () => Promise<number>;
+}
 
 /** Keyset position: rows are ordered by (created_at DESC, id DESC). */
 export interface Cursor {

@@ -2,7 +2,6 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createApiKeyUsageBuffer } from './auth/api-key-usage.js';
-import { createAuthService } from './auth/auth.service.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { createLoginThrottle } from './auth/login-throttle.js';
 import { createDevelopmentMailer, type Mailer } from './auth/mailer.js';
@@ -13,12 +12,10 @@ import type { Config } from './config.js';
 import type { GraphQLContext } from './context.js';
 import type { Db } from './db/client.js';
 import { getRequestState } from './http/request-state.js';
-import { createLoaders } from './loaders.js';
-import { createRepositories } from './repositories.js';
-import { createServices } from './services.js';
+import { createLoaders, createRepositories, createServices } from './modules/index.js';
 import { createSessionStore } from './store/create-session-store.js';
 
-export interface IdentityDeps {
+export interface DomainDeps {
   config: Config;
   db: Db;
   redis: Redis | undefined;
@@ -27,7 +24,7 @@ export interface IdentityDeps {
   mailer?: Mailer | undefined;
 }
 
-export interface Identity {
+export interface Domain {
   tokens: TokenService;
   /** Express middleware: who is asking, once per request (bad credentials: 401). */
   authenticate: RequestHandler;
@@ -37,20 +34,27 @@ export interface Identity {
   stop(): Promise<void>;
 }
 
-/** Identity mechanisms and the domain services, wired to the data stores. */
-export async function createIdentity({ config, db, redis, log, mailer }: IdentityDeps): Promise<Identity> {
+/** The identity mechanisms and the domain modules, wired to the data stores. */
+export async function createDomain({ config, db, redis, log, mailer }: DomainDeps): Promise<Domain> {
   const repos = createRepositories(db);
   const tokens = await createTokenService(config);
-  const apiKeyUsage = createApiKeyUsageBuffer(repos.apiKeys, config.identity.apiKeyUsageFlushMs, (e) =>
+  // The auth mechanisms reach users and keys through ports the identity module's repository implements.
+  const { credentials: userDirectory, apiKeys: apiKeyDirectory } = repos.identity;
+  const apiKeyUsage = createApiKeyUsageBuffer(apiKeyDirectory, config.identity.apiKeyUsageFlushMs, (e) =>
     log.error({ err: e }, 'api key usage flush failed'),
   );
   // Bearer tokens of an external OIDC issuer (when configured) are tried before our own.
-  const external = config.oidc ? createOidcVerifier({ ...config.oidc, users: repos.users }) : undefined;
-  const authenticator = createAuthenticator({ repos, tokens, apiKeyUsage, external });
+  const external = config.oidc ? createOidcVerifier({ ...config.oidc, users: userDirectory }) : undefined;
+  const authenticator = createAuthenticator({
+    users: userDirectory,
+    apiKeys: apiKeyDirectory,
+    tokens,
+    apiKeyUsage,
+    external,
+  });
   // Refresh sessions and login-failure counters live in Redis when configured (shared by every
   // instance), in memory otherwise.
-  const authService = createAuthService({
-    repos,
+  const services = createServices(repos, {
     tokens,
     sessions: createSessionStore({ redis, prefix: config.redisPrefix }),
     throttle: createLoginThrottle({
@@ -61,7 +65,6 @@ export async function createIdentity({ config, db, redis, log, mailer }: Identit
     mailer: mailer ?? createDevelopmentMailer(log, config.nodeEnv === 'development'),
     resetUrl: config.identity.passwordResetUrl,
   });
-  const services = createServices(repos, authService);
 
   return {
     tokens,

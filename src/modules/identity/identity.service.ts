@@ -1,38 +1,32 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import type { AuthPayloadModel, UserRow } from '../db/rows.js';
-import { AppError, badUserInput, ErrorCode, rateLimited, unauthenticated } from '../errors.js';
-import { securityEvent, type SecurityEventFields } from '../audit/audit.js';
-import type { SecurityEventType } from '../audit/events.js';
-import {
-  loginInput,
-  registerInput,
-  requestPasswordResetInput,
-  resetPasswordInput,
-} from '../modules/users/users.inputs.js';
-import { assertCan } from '../policy/policy.js';
-import type { Repositories } from '../repositories.js';
-import type { RequestScope } from '../scope.js';
-import { createSessionStore } from '../store/create-session-store.js';
-import type { SessionStore } from '../store/session-store.js';
-import { parseInput } from '../validation.js';
-import {
-  createLoginThrottle,
-  LoginLockedError,
-  type LoginAttempt,
-  type LoginThrottle,
-} from './login-throttle.js';
-import type { Mailer } from './mailer.js';
-import { hashPassword, isCommonPassword, verifyPassword } from './passwords.js';
+import { LoginLockedError, type LoginAttempt } from '../../auth/login-throttle.js';
+import { withAuthDefaults, type AuthMechanisms } from '../../auth/mechanisms.js';
+import { hashPassword, isCommonPassword, verifyPassword } from '../../auth/passwords.js';
 import {
   clearRefreshCookie,
   readRefreshCookie,
   REFRESH_TTL_SECONDS,
   setRefreshCookie,
-} from './refresh-cookie.js';
-import type { TokenService } from './tokens.js';
-import { describeViewer } from './viewer.js';
+} from '../../auth/refresh-cookie.js';
+import { describeViewer } from '../../auth/viewer.js';
+import { AppError, badUserInput, ErrorCode, rateLimited, unauthenticated } from '../../errors.js';
+import type { RequestScope } from '../../graphql/request-scope.js';
+import { securityEvent, type SecurityEventFields } from '../../audit/audit.js';
+import type { SecurityEventType } from '../../audit/events.js';
+import { assertCan } from '../../policy/policy.js';
+import { parseInput } from '../../validation.js';
+import type { UserRow } from '../users/users.model.js';
+import { createApiKeysService } from './api-keys.service.js';
+import type { AuthPayloadModel } from './identity.model.js';
+import {
+  loginInput,
+  registerInput,
+  requestPasswordResetInput,
+  resetPasswordInput,
+} from './identity.inputs.js';
+import type { IdentityRepository } from './identity.repository.js';
 
 export const PASSWORD_RESET_TTL_SECONDS = 30 * 60;
 
@@ -45,20 +39,11 @@ export interface AuthScope extends RequestScope {
   log: Logger;
 }
 
-export interface AuthServiceDeps {
-  repos: Repositories;
-  tokens: TokenService;
-  /** Default: an in-memory store (one instance only; app.ts passes Redis when configured). */
-  sessions?: SessionStore;
-  /** Default: in-memory login-failure counters with the standard limits. */
-  throttle?: LoginThrottle;
-  /** Default: a mailer that delivers nothing. */
-  mailer?: Mailer;
-  /** The page where users finish a reset; the token travels in the URL fragment. */
-  resetUrl?: string;
+export interface IdentityServiceDeps {
+  repository: IdentityRepository;
+  /** Sessions, throttle and mailer default to single-instance ones (auth/mechanisms.ts). */
+  auth: AuthMechanisms;
 }
-
-const NO_MAILER: Mailer = { sendPasswordReset: async () => undefined };
 
 /**
  * Refresh tokens are opaque random values, not JWTs: a refresh token is only ever read by this
@@ -69,15 +54,13 @@ const NO_MAILER: Mailer = { sendPasswordReset: async () => undefined };
 const newOpaqueToken = () => randomBytes(32).toString('base64url');
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
-/** Identity use cases: register, login, refresh sessions, logout, password reset. */
-export function createAuthService({
-  repos,
-  tokens,
-  sessions = createSessionStore(),
-  throttle = createLoginThrottle(),
-  mailer = NO_MAILER,
-  resetUrl = 'http://localhost:3000/reset-password',
-}: AuthServiceDeps) {
+/**
+ * Identity use cases: register, login, refresh sessions, logout, password reset, and API-key
+ * management, over the auth mechanisms (tokens, passwords, sessions, login throttle, mailer).
+ */
+export function createIdentityService({ repository, auth }: IdentityServiceDeps) {
+  const { tokens, sessions, throttle, mailer, resetUrl } = withAuthDefaults(auth);
+  const { credentials } = repository;
   const issue = async (user: UserRow, tokenVersion: number): Promise<AuthPayloadModel> => {
     const { token, expiresAt } = await tokens.sign(user.id, tokenVersion);
     return { accessToken: token, expiresAt, user };
@@ -111,13 +94,15 @@ export function createAuthService({
   };
 
   return {
+    apiKeys: createApiKeysService(repository.apiKeys),
+
     async register(scope: AuthScope, input: unknown): Promise<AuthPayloadModel> {
       const data = parseInput(registerInput, input, 'input');
       if (isCommonPassword(data.password)) {
         throw badUserInput({ 'input.password': 'This password is too common; choose another.' });
       }
       const passwordHash = await hashPassword(data.password);
-      const user = await repos.users.create({ email: data.email, name: data.name, passwordHash });
+      const user = await credentials.createUser({ email: data.email, name: data.name, passwordHash });
       if (!user) throw badUserInput({ 'input.email': 'This email cannot be used.' });
       await startSession(scope, user.id);
       return issue(user, 0);
@@ -139,7 +124,7 @@ export function createAuthService({
         });
         throw rateLimited(error.retryAfterSeconds, 'Too many failed logins; try again later.');
       }
-      const user = await repos.users.findCredentialsByEmail(email);
+      const user = await credentials.findCredentialsByEmail(email);
       // Same work and the same answer whether the account is missing or the password wrong.
       const ok = await verifyPassword(user?.passwordHash ?? null, data.password);
       if (!user || !ok) {
@@ -168,7 +153,7 @@ export function createAuthService({
         throw refuseRefresh(scope);
       }
       if (result.status === 'invalid') throw refuseRefresh(scope);
-      const user = await repos.users.findCredentialsById(result.userId);
+      const user = await credentials.findCredentialsById(result.userId);
       if (!user) {
         await sessions.revokeByToken(sha256(next));
         throw refuseRefresh(scope);
@@ -189,7 +174,7 @@ export function createAuthService({
     async logoutEverywhere(scope: AuthScope): Promise<boolean> {
       assertCan(scope.viewer, 'session:manage', null);
       if (scope.viewer.kind !== 'user') throw unauthenticated();
-      await repos.users.bumpTokenVersion(scope.viewer.userId);
+      await credentials.bumpTokenVersion(scope.viewer.userId);
       await sessions.revokeUser(scope.viewer.userId);
       clearRefreshCookie(scope.res);
       return true;
@@ -202,12 +187,12 @@ export function createAuthService({
      */
     async requestPasswordReset(scope: AuthScope, args: { email: string }): Promise<boolean> {
       const { email } = parseInput(requestPasswordResetInput, args);
-      const user = await repos.users.findCredentialsByEmail(email.trim());
+      const user = await credentials.findCredentialsByEmail(email.trim());
       const token = newOpaqueToken();
       const tokenHash = sha256(token);
       if (!user) return true;
       const expiresAt = new Date(Date.now() + PASSWORD_RESET_TTL_SECONDS * 1000);
-      await repos.users.createPasswordResetToken(user.id, tokenHash, expiresAt);
+      await credentials.createPasswordResetToken(user.id, tokenHash, expiresAt);
       // In the fragment, not the query: fragments are not sent to servers or in Referer headers.
       const link = `${resetUrl}#token=${token}`;
       mailer
@@ -229,12 +214,12 @@ export function createAuthService({
       if (isCommonPassword(data.newPassword)) {
         throw badUserInput({ newPassword: 'This password is too common; choose another.' });
       }
-      const userId = await repos.users.consumePasswordResetToken(sha256(data.token));
+      const userId = await credentials.consumePasswordResetToken(sha256(data.token));
       if (!userId) throw badUserInput({ token: 'Invalid or expired token.' });
-      await repos.users.setPasswordHash(userId, await hashPassword(data.newPassword));
-      await repos.users.bumpTokenVersion(userId);
+      await credentials.setPasswordHash(userId, await hashPassword(data.newPassword));
+      await credentials.bumpTokenVersion(userId);
       await sessions.revokeUser(userId);
-      const user = await repos.users.findCredentialsById(userId);
+      const user = await credentials.findCredentialsById(userId);
       // The owner proved control of the mailbox: a lock set by someone guessing is lifted.
       if (user) await throttle.clearAccount(user.email);
       clearRefreshCookie(scope.res);
@@ -243,4 +228,4 @@ export function createAuthService({
     },
   };
 }
-export type AuthService = ReturnType<typeof createAuthService>;
+export type IdentityService = ReturnType<typeof createIdentityService>;

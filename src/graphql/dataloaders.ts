@@ -1,7 +1,8 @@
 import DataLoader from 'dataloader';
-import type { OrderItemRow, OrderRow, ProductRow, ReviewRow, UserRow } from './db/rows.js';
-import type { Cursor } from './modules/pagination.js';
-import type { Repositories } from './repositories.js';
+import type { Cursor } from './pagination.js';
+
+// The DataLoader shapes every module's loaders are built from. Loaders are created per request
+// (in the context), so nothing is cached across viewers.
 
 /** A page request for a child list of one parent. */
 export interface ChildPageKey {
@@ -14,7 +15,8 @@ export interface ChildPageKey {
 const pageKey = (k: ChildPageKey) =>
   `${k.parentId}|${k.limit}|${k.after?.createdAt.toISOString() ?? ''}|${k.after?.id ?? ''}`;
 
-function byId<T extends { id: string }>(load: (ids: readonly string[]) => Promise<T[]>) {
+/** Rows by id, one statement per batch; a missing id loads as null. */
+export function byId<T extends { id: string }>(load: (ids: readonly string[]) => Promise<T[]>) {
   return new DataLoader<string, T | null>(async (ids) => {
     const rows = await load(ids);
     const map = new Map(rows.map((r) => [r.id, r]));
@@ -26,7 +28,7 @@ function byId<T extends { id: string }>(load: (ids: readonly string[]) => Promis
  * Child pages batched per distinct (limit, after): all parents asking for the same page shape
  * are served by one statement, so a nested list costs a constant number of queries.
  */
-function childPages<T>(
+export function childPages<T>(
   load: (parentIds: readonly string[], limit: number, after: Cursor | null) => Promise<T[]>,
   parentOf: (row: T) => string,
 ) {
@@ -64,33 +66,10 @@ function childPages<T>(
   );
 }
 
-function counts(load: (ids: readonly string[]) => Promise<Map<string, number>>) {
+/** Counts per parent id, one statement per batch; a parent with no rows counts 0. */
+export function counts(load: (ids: readonly string[]) => Promise<Map<string, number>>) {
   return new DataLoader<string, number>(async (ids) => {
     const map = await load(ids);
     return ids.map((id) => map.get(id) ?? 0);
   });
 }
-
-/** Per-request loaders: created in the context, so nothing is cached across viewers. */
-export function createLoaders(repos: Repositories) {
-  return {
-    userById: byId<UserRow>((ids) => repos.users.findByIds(ids)),
-    productById: byId<ProductRow>((ids) => repos.products.findByIds(ids)),
-    orderById: byId<OrderRow>((ids) => repos.orders.findByIds(ids)),
-    reviewsByProduct: childPages<ReviewRow>(
-      (ids, limit, after) => repos.reviews.pageByProducts(ids, limit, after),
-      (r) => r.productId,
-    ),
-    reviewCountByProduct: counts((ids) => repos.reviews.countByProducts(ids)),
-    ordersByOwner: childPages<OrderRow>(
-      (ids, limit, after) => repos.orders.pageByOwners(ids, limit, after),
-      (o) => o.ownerId,
-    ),
-    orderCountByOwner: counts((ids) => repos.orders.countByOwners(ids)),
-    itemsByOrder: new DataLoader<string, OrderItemRow[]>(async (ids) => {
-      const rows = await repos.orders.itemsByOrders(ids);
-      return ids.map((id) => rows.filter((r) => r.orderId === id));
-    }),
-  };
-}
-export type Loaders = ReturnType<typeof createLoaders>;

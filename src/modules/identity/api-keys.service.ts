@@ -1,16 +1,14 @@
 import { generateApiKeySecret } from '../../auth/api-key-secrets.js';
-import type { ApiKeyRow, CreatedApiKeyModel } from '../../db/rows.js';
 import { notFound } from '../../errors.js';
+import type { RequestScope } from '../../graphql/request-scope.js';
 import { assertCan } from '../../policy/policy.js';
-import type { Repositories } from '../../repositories.js';
-import type { RequestScope } from '../../scope.js';
 import { parseInput } from '../../validation.js';
-import { apiKeyId, createApiKeyInput } from './api-keys.inputs.js';
+import type { ApiKeysRepository } from './api-keys.repository.js';
+import { apiKeyId, createApiKeyInput } from './identity.inputs.js';
+import type { ApiKeyRow, CreatedApiKeyModel } from './identity.model.js';
 
-export function createApiKeysService(
-  repos: Repositories,
-  hooks: { onRevoke?: (keyId: string) => void } = {},
-) {
+/** API-key management: the signed-in owner only, never through an API key. */
+export function createApiKeysService(apiKeys: ApiKeysRepository) {
   const ownerOf = (scope: RequestScope): string => {
     assertCan(scope.viewer, 'apikey:manage', null);
     if (scope.viewer.kind !== 'user') throw notFound('API key');
@@ -18,14 +16,14 @@ export function createApiKeysService(
   };
   return {
     async list(scope: RequestScope): Promise<ApiKeyRow[]> {
-      return repos.apiKeys.listByUser(ownerOf(scope));
+      return apiKeys.listByUser(ownerOf(scope));
     },
     /** The secret is returned this once; only its SHA-256 and a display prefix are stored. */
     async create(scope: RequestScope, input: unknown): Promise<CreatedApiKeyModel> {
       const userId = ownerOf(scope);
       const data = parseInput(createApiKeyInput, input, 'input');
       const { secret, displayPrefix, hash } = generateApiKeySecret();
-      const apiKey = await repos.apiKeys.create({
+      const apiKey = await apiKeys.create({
         userId,
         name: data.name,
         prefix: displayPrefix,
@@ -38,11 +36,10 @@ export function createApiKeysService(
     async revoke(scope: RequestScope, args: { id: string }): Promise<boolean> {
       const userId = ownerOf(scope);
       const { id } = parseInput(apiKeyId, args);
-      const key = await repos.apiKeys.findById(id);
+      const key = await apiKeys.findById(id);
       if (!key) throw notFound('API key');
       assertCan(scope.viewer, 'apikey:manage', key, { hideAs: 'API key' });
-      const revoked = await repos.apiKeys.revoke(id, userId);
-      if (revoked) hooks.onRevoke?.(id);
+      await apiKeys.revoke(id, userId);
       return true;
     },
   };

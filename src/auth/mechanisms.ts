@@ -1,0 +1,36 @@
+import { createSessionStore } from '../store/create-session-store.js';
+import type { SessionStore } from '../store/session-store.js';
+import { createLoginThrottle, type LoginThrottle } from './login-throttle.js';
+import type { Mailer } from './mailer.js';
+import type { TokenService } from './tokens.js';
+
+/**
+ * The authentication mechanisms app composition builds once and hands to the modules (the identity
+ * module's use cases run on them). Everything but the token service has a single-instance default.
+ */
+export interface AuthMechanisms {
+  tokens: TokenService;
+  /** Refresh-session families. Default: in memory (one instance only; app.ts passes Redis when configured). */
+  sessions?: SessionStore | undefined;
+  /** Login-failure counters. Default: in memory, with the standard limits. */
+  throttle?: LoginThrottle | undefined;
+  /** Out-of-band delivery of password-reset links. Default: delivers nothing. */
+  mailer?: Mailer | undefined;
+  /** The page where users finish a reset; the token travels in the URL fragment. */
+  resetUrl?: string | undefined;
+}
+
+const NO_MAILER: Mailer = { sendPasswordReset: async () => undefined };
+
+/** The mechanisms with every default filled in. */
+export function withAuthDefaults(mechanisms: AuthMechanisms): Required<{
+  [K in keyof AuthMechanisms]: NonNullable<AuthMechanisms[K]>;
+}> {
+  return {
+    tokens: mechanisms.tokens,
+    sessions: mechanisms.sessions ?? createSessionStore(),
+    throttle: mechanisms.throttle ?? createLoginThrottle(),
+    mailer: mechanisms.mailer ?? NO_MAILER,
+    resetUrl: mechanisms.resetUrl ?? 'http://localhost:3000/reset-password',
+  };
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { Scope } from '../../generated/schema-types.js';
+import { email, password, personName, text, uuid } from '../../validation.js';
+
+export const registerInput = z.strictObject({ email, password, name: personName });
+
+export const loginInput = z.strictObject({
+  email: z.string().max(254, 'Must be at most 254 characters.'),
+  password: z.string().max(128, 'Must be at most 128 characters.'),
+});
+
+export const requestPasswordResetInput = z.object({
+  email: z.string().max(254, 'Must be at most 254 characters.'),
+});
+
+export const resetPasswordInput = z.object({
+  token: z.string().min(1, 'Must not be empty.').max(200, 'Must be at most 200 characters.'),
+  newPassword: password,
+});
+
+export const apiKeyId = z.object({ id: uuid });
+
+export const createApiKeyInput = z.strictObject({
+  name: text(1, 80),
+  scopes: z
+    .array(z.enum(Scope))
+    .min(1, 'Must list between 1 and 4 scopes.')
+    .max(4, 'Must list between 1 and 4 scopes.')
+    .refine((s) => new Set(s).size === s.length, 'Must not repeat a scope.'),
+});

@@ -1,0 +1,38 @@
+import type { Role, Scope } from '../../generated/schema-types.js';
+import type { UserRow } from '../users/users.model.js';
+
+// Row and model types of identity; codegen maps ApiKey, AuthPayload and CreatedApiKey onto them.
+// key_hash is never selected into any of these shapes.
+
+/** A user with the columns identity needs; never leaves the identity module and the auth mechanisms. */
+export interface UserCredentialsRow extends UserRow {
+  passwordHash: string | null;
+  tokenVersion: number;
+}
+
+export interface ApiKeyRow {
+  id: string;
+  userId: string;
+  name: string;
+  prefix: string;
+  scopes: Scope[];
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/** An active key with its owner's role, as authentication needs it. */
+export interface ApiKeyWithOwner extends ApiKeyRow {
+  ownerRole: Role;
+}
+
+export interface AuthPayloadModel {
+  accessToken: string;
+  expiresAt: Date;
+  user: UserRow;
+}
+
+export interface CreatedApiKeyModel {
+  apiKey: ApiKeyRow;
+  secret: string;
+}
