@@ -1,4 +1,41 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CodegenConfig } from '@graphql-codegen/cli';
+
+/**
+ * Each module declares which GraphQL type its model types stand for, beside the type itself:
+ * `/** @graphql Order *\/ export interface OrderRow`. Connections and edges of a mapped type map
+ * onto the shared pagination models. A new module's models are picked up with no edit here.
+ */
+function moduleMappers(): Record<string, string> {
+  const mappers: Record<string, string> = {};
+  const marker = /@graphql (\w+)\s*\*\/\s*export interface (\w+)/g;
+  for (const module of readdirSync('src/modules', { withFileTypes: true })) {
+    if (!module.isDirectory()) continue;
+    for (const file of readdirSync(join('src/modules', module.name))) {
+      if (!file.endsWith('.model.ts')) continue;
+      const source = readFileSync(join('src/modules', module.name, file), 'utf8');
+      const path = `../modules/${module.name}/${file.replace(/\.ts$/, '.js')}`;
+      for (const [, type, model] of source.matchAll(marker)) {
+        if (!type || !model) continue;
+        if (mappers[type]) throw new Error(`codegen: ${type} is mapped twice (${model} in ${path})`);
+        mappers[type] = `${path}#${model}`;
+      }
+    }
+  }
+  // Relay connections of a mapped type (`type OrderConnection`) use the shared pagination models.
+  const sdl = readdirSync('schema')
+    .map((file) => readFileSync(join('schema', file), 'utf8'))
+    .join('\n');
+  for (const [type, mapper] of Object.entries(mappers)) {
+    const model = mapper.slice(mapper.indexOf('#') + 1);
+    if (sdl.includes(`type ${type}Connection `))
+      mappers[`${type}Connection`] = `../graphql/pagination.js#ConnectionModel<${model}>`;
+    if (sdl.includes(`type ${type}Edge `))
+      mappers[`${type}Edge`] = `../graphql/pagination.js#EdgeModel<${model}>`;
+  }
+  return mappers;
+}
 
 // Resolver types are generated from the SDL and committed; `npm test` runs `codegen --check`
 // so that a schema change without regenerated types fails CI instead of drifting silently.
@@ -21,24 +58,7 @@ const config: CodegenConfig = {
         useIndexSignature: false,
         strictScalars: true,
         scalars: { DateTime: 'Date', ID: 'string' },
-        mappers: {
-          // Each GraphQL type maps onto its module's model (what the repositories return).
-          User: '../modules/users/users.model.js#UserRow',
-          Product: '../modules/products/products.model.js#ProductRow',
-          Review: '../modules/reviews/reviews.model.js#ReviewRow',
-          Order: '../modules/orders/orders.model.js#OrderRow',
-          OrderItem: '../modules/orders/orders.model.js#OrderItemRow',
-          Address: '../modules/orders/orders.model.js#AddressModel',
-          ApiKey: '../modules/identity/identity.model.js#ApiKeyRow',
-          AuthPayload: '../modules/identity/identity.model.js#AuthPayloadModel',
-          CreatedApiKey: '../modules/identity/identity.model.js#CreatedApiKeyModel',
-          ProductConnection: '../graphql/pagination.js#ConnectionModel<ProductRow>',
-          ReviewConnection: '../graphql/pagination.js#ConnectionModel<ReviewRow>',
-          OrderConnection: '../graphql/pagination.js#ConnectionModel<OrderRow>',
-          ProductEdge: '../graphql/pagination.js#EdgeModel<ProductRow>',
-          ReviewEdge: '../graphql/pagination.js#EdgeModel<ReviewRow>',
-          OrderEdge: '../graphql/pagination.js#EdgeModel<OrderRow>',
-        },
+        mappers: moduleMappers(),
       },
     },
   },

@@ -1,9 +1,9 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { UserRow } from '../modules/users/users.model.js';
+import type { ApiKeyRow, AuthPayloadModel, CreatedApiKeyModel } from '../modules/identity/identity.model.js';
+import type { AddressModel, OrderRow, OrderItemRow } from '../modules/orders/orders.model.js';
 import type { ProductRow } from '../modules/products/products.model.js';
 import type { ReviewRow } from '../modules/reviews/reviews.model.js';
-import type { OrderRow, OrderItemRow, AddressModel } from '../modules/orders/orders.model.js';
-import type { ApiKeyRow, AuthPayloadModel, CreatedApiKeyModel } from '../modules/identity/identity.model.js';
+import type { UserRow } from '../modules/users/users.model.js';
 import type { ConnectionModel, EdgeModel } from '../graphql/pagination.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;

@@ -11,6 +11,7 @@ import { corsProtection } from './http/cors.js';
 import { headersProtection } from './http/headers.js';
 import { httpsProtection } from './http/https.js';
 import { csrfProtection, methodsProtection } from './http/methods.js';
+import { operationNameProtection } from './http/operation-name.js';
 import { requestIdProtection } from './http/request-id.js';
 import { serverTimeoutsProtection } from './http/server-timeouts.js';
 import { maskingProtection } from './response/masked-errors.js';
@@ -31,6 +32,7 @@ export const PROTECTIONS = [
   clientLimitProtection, // per-client request limit, before the body is read
   bodyLimitProtection, // JSON body with a hard size limit
   batchLimitProtection, // batches off in production, else capped and charged
+  operationNameProtection, // a bounded GraphQL name: it is copied into every log line
   csrfProtection, // no operation from a request a browser sends cross-site unasked
   // (authentication runs here, once per request: see createApp)
   // ── document: parse and validate, pure rules, no I/O ─────────────────────────────────────

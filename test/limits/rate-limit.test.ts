@@ -230,8 +230,12 @@ describe('execution timeout and slow clients', () => {
   it('an execution that runs too long is cut off with a clean coded error', async () => {
     const ip = randomIp();
     const user = await makeUser(t, ip);
-    // One login (one argon2 verification) fits in 100 ms.
-    const one = await t.gql(LOGIN, loginAs(user.email, user.password), fromIp(ip));
+    // One login (one argon2 verification) fits in 100 ms on an idle machine. On a loaded one a
+    // single try may not, so the legitimate case gets a few tries: it must succeed at least once.
+    let one = await t.gql(LOGIN, loginAs(user.email, user.password), fromIp(ip));
+    for (let attempt = 1; attempt < 5 && one.body.errors; attempt++) {
+      one = await t.gql(LOGIN, loginAs(user.email, user.password), fromIp(ip));
+    }
     assert.equal(one.body.errors, undefined, one.text);
     // Ten in a row (serial mutation) do not: the execution is cut off.
     const start = Date.now();

@@ -10,6 +10,7 @@ export interface UserCredentialsRow extends UserRow {
   tokenVersion: number;
 }
 
+/** @graphql ApiKey */
 export interface ApiKeyRow {
   id: string;
   userId: string;
@@ -26,12 +27,14 @@ export interface ApiKeyWithOwner extends ApiKeyRow {
   ownerRole: Role;
 }
 
+/** @graphql AuthPayload */
 export interface AuthPayloadModel {
   accessToken: string;
   expiresAt: Date;
   user: UserRow;
 }
 
+/** @graphql CreatedApiKey */
 export interface CreatedApiKeyModel {
   apiKey: ApiKeyRow;
   secret: string;

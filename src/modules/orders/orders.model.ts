@@ -2,6 +2,7 @@ import type { Country, OrderStatus } from '../../generated/schema-types.js';
 
 // Row types as the repository returns them; codegen maps Order, OrderItem and Address onto these.
 
+/** @graphql Address */
 export interface AddressModel {
   line1: string;
   city: string;
@@ -9,6 +10,7 @@ export interface AddressModel {
   country: Country;
 }
 
+/** @graphql Order */
 export interface OrderRow {
   id: string;
   ownerId: string;
@@ -19,6 +21,7 @@ export interface OrderRow {
   createdAt: Date;
 }
 
+/** @graphql OrderItem */
 export interface OrderItemRow {
   orderId: string;
   productId: string;

@@ -1,5 +1,6 @@
 // Row types as the repository returns them; codegen maps the GraphQL Product type onto ProductRow.
 
+/** @graphql Product */
 export interface ProductRow {
   id: string;
   name: string;

@@ -1,5 +1,6 @@
 // Row types as the repository returns them; codegen maps the GraphQL Review type onto ReviewRow.
 
+/** @graphql Review */
 export interface ReviewRow {
   id: string;
   productId: string;

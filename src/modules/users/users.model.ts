@@ -5,6 +5,7 @@ import type { Role } from '../../generated/schema-types.js';
 // columns (password_hash, token_version) are never selected into this shape: only the identity
 // module reads them.
 
+/** @graphql User */
 export interface UserRow {
   id: string;
   email: string;
