@@ -3,20 +3,13 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import * as jose from 'jose';
 import { startApp, TEST_JWT_SECRET, type TestApp } from '../helpers/app.js';
+import { codeOf } from '../helpers/graphql.js';
+import { fromIp, randomIp, TRUSTING_PROXY } from '../helpers/network.js';
+import { securityEvents } from '../helpers/security-events.js';
+import { LOGOUT_EVERYWHERE, registerUser, VIEWER, type Session } from '../helpers/users.js';
+import { signHs256 } from './auth-helpers.js';
 import { createTokenService } from '../../src/auth/tokens.js';
 import { parseConfig } from '../../src/config.js';
-import {
-  codeOf,
-  fromIp,
-  LOGOUT_EVERYWHERE,
-  randomIp,
-  registerUser,
-  securityEvents,
-  signHs256,
-  TRUSTING_PROXY,
-  VIEWER,
-  type Session,
-} from './helpers.js';
 
 const ISSUER = 'secure-graphql-api';
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -71,7 +64,7 @@ describe('access tokens (HS256)', () => {
     assert.equal(Number(payload.exp) - Number(payload.iat), 15 * 60);
     assert.equal(payload.nbf, payload.iat);
     assert.ok(kid.length >= 8);
-    const res = await t.gql(VIEWER, {}, alice.bearer);
+    const res = await t.gql(VIEWER, {}, alice.headers);
     assert.equal(res.status, 200);
     assert.deepEqual(res.body.data?.viewer, { id: alice.id, email: alice.email });
   });
@@ -178,7 +171,7 @@ describe('access tokens (HS256)', () => {
       'oversized',
     );
     await assertRefused(t, { 'x-api-key': `sgk_${'A'.repeat(200)}` }, 'oversized');
-    await assertRefused(t, { ...alice.bearer, 'x-api-key': 'sgk_x' }, 'ambiguous');
+    await assertRefused(t, { ...alice.headers, 'x-api-key': 'sgk_x' }, 'ambiguous');
   });
 
   it('a user who logged out everywhere: every outstanding access token fails at once', async () => {
@@ -191,11 +184,11 @@ describe('access tokens (HS256)', () => {
     const otherToken = (second.body.data?.login as { accessToken: string }).accessToken;
     assert.equal((await t.gql(VIEWER, {}, bearer(otherToken))).status, 200);
 
-    const out = await t.gql(LOGOUT_EVERYWHERE, {}, bob.bearer);
+    const out = await t.gql(LOGOUT_EVERYWHERE, {}, bob.headers);
     assert.equal(out.status, 200);
     assert.equal(out.body.data?.logoutEverywhere, true);
 
-    await assertRefused(t, bob.bearer, 'revoked_token');
+    await assertRefused(t, bob.headers, 'revoked_token');
     await assertRefused(t, bearer(otherToken), 'revoked_token');
     // A fresh login works again (with the new token version).
     const again = await t.gql(
@@ -234,7 +227,7 @@ describe('key rotation with JWT_PREVIOUS_SECRETS', () => {
       keepData: true,
     });
     try {
-      const old = await rotated.gql(VIEWER, {}, user.bearer);
+      const old = await rotated.gql(VIEWER, {}, user.headers);
       assert.equal(old.status, 200, 'a token signed with the previous secret still works');
       assert.equal((old.body.data?.viewer as { id: string }).id, user.id);
       const login = await rotated.gql(
@@ -253,7 +246,7 @@ describe('key rotation with JWT_PREVIOUS_SECRETS', () => {
     }
     const retired = await startApp({ env: { ...TRUSTING_PROXY, JWT_SECRET: NEW }, dataDir });
     try {
-      const res = await retired.gql(VIEWER, {}, user.bearer);
+      const res = await retired.gql(VIEWER, {}, user.headers);
       assert.equal(res.status, 401, 'once the old secret is removed its tokens fail');
       assert.equal(codeOf(res), 'UNAUTHENTICATED');
     } finally {
@@ -289,7 +282,7 @@ describe('asymmetric mode (EdDSA) and /.well-known/jwks.json', () => {
       audience: ISSUER,
     });
     assert.equal(payload.sub, user.id);
-    const viewer = await t.gql(VIEWER, {}, user.bearer);
+    const viewer = await t.gql(VIEWER, {}, user.headers);
     assert.equal(viewer.status, 200);
     assert.equal((viewer.body.data?.viewer as { id: string }).id, user.id);
   });

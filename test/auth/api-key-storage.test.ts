@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startApp, type TestApp } from '../helpers/app.js';
-import { registerUser, TRUSTING_PROXY } from './helpers.js';
+import { TRUSTING_PROXY } from '../helpers/network.js';
+import { registerUser } from '../helpers/users.js';
 
 // Issue 19: fails if an API key secret is ever stored as is (e.g. hashApiKey returning its
 // input): a read of the database, a backup or a log of a query must never yield a usable key.
@@ -22,7 +23,7 @@ describe('API key storage', () => {
     const owner = await registerUser(t);
     const created: { secret: string; id: string }[] = [];
     for (const name of ['first', 'second']) {
-      const res = await t.gql(CREATE, { input: { name, scopes: ['ORDERS_READ'] } }, owner.bearer);
+      const res = await t.gql(CREATE, { input: { name, scopes: ['ORDERS_READ'] } }, owner.headers);
       const key = res.body.data?.createApiKey as { secret: string; apiKey: { id: string } } | undefined;
       assert.ok(key, res.text);
       created.push({ secret: key.secret, id: key.apiKey.id });

@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { startApp, type TestApp } from '../helpers/app.js';
-import { codeOf, registerUser, securityEvents, TRUSTING_PROXY, type Session } from './helpers.js';
+import { startApp } from '../helpers/app.js';
+import { codeOf } from '../helpers/graphql.js';
+import { TRUSTING_PROXY } from '../helpers/network.js';
+import { securityEvents } from '../helpers/security-events.js';
+import { createApiKey, registerUser, type Session, type TestApiKey } from '../helpers/users.js';
 
-const CREATE =
-  'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { id } } }';
 const MY_ORDERS = '{ myOrders(first: 1) { totalCount } }';
-
-async function createKey(t: TestApp, owner: Session) {
-  const res = await t.gql(CREATE, { input: { name: 'k', scopes: ['ORDERS_READ'] } }, owner.bearer);
-  return res.body.data?.createApiKey as { secret: string; apiKey: { id: string } };
-}
 
 describe('API keys', () => {
   it('a revoked key fails at once with 401; lastUsedAt is written in batches, not per request', async () => {
@@ -19,11 +15,11 @@ describe('API keys', () => {
     const env = { ...TRUSTING_PROXY, API_KEY_USAGE_FLUSH_MS: '600000' };
     const t = await startApp({ env, keepData: true });
     let owner: Session;
-    let keep: { secret: string; apiKey: { id: string } };
+    let keep: TestApiKey;
     try {
       owner = await registerUser(t);
-      const doomed = await createKey(t, owner);
-      keep = await createKey(t, owner);
+      const doomed = await createApiKey(t, owner, ['ORDERS_READ']);
+      keep = await createApiKey(t, owner, ['ORDERS_READ']);
 
       const before = await t.gql(MY_ORDERS, {}, { 'x-api-key': doomed.secret });
       assert.equal(before.status, 200, before.text);
@@ -31,8 +27,8 @@ describe('API keys', () => {
 
       const revoked = await t.gql(
         'mutation($id: ID!) { revokeApiKey(id: $id) }',
-        { id: doomed.apiKey.id },
-        owner.bearer,
+        { id: doomed.id },
+        owner.headers,
       );
       assert.equal(revoked.body.data?.revokeApiKey, true);
       const after = await t.gql(MY_ORDERS, {}, { 'x-api-key': doomed.secret });
@@ -66,7 +62,7 @@ describe('API keys', () => {
       );
       const used = rows.filter((r) => r.lastUsedAt !== null).map((r) => r.id);
       assert.equal(used.length, 2, 'both used keys were marked, in the batch written at shutdown');
-      assert.ok(used.includes(keep.apiKey.id));
+      assert.ok(used.includes(keep.id));
     } finally {
       await restarted.stop();
     }

@@ -2,19 +2,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startApp, type TestApp } from '../helpers/app.js';
-import {
-  codeOf,
-  fromIp,
-  LOGIN,
-  LOGOUT,
-  randomIp,
-  REFRESH,
-  REGISTER,
-  setCookieOf,
-  TRUSTING_PROXY,
-  VIEWER,
-  withCookie,
-} from './helpers.js';
+import { codeOf } from '../helpers/graphql.js';
+import { fromIp, randomIp, TRUSTING_PROXY } from '../helpers/network.js';
+import { LOGIN, LOGOUT, REFRESH, REGISTER, setCookieOf, VIEWER, withCookie } from '../helpers/users.js';
 
 type Payload = { accessToken: string; expiresAt: string; user: { id: string; email: string } };
 

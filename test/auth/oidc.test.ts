@@ -7,16 +7,10 @@ import * as jose from 'jose';
 import { createOidcVerifier } from '../../src/auth/oidc-verifier.js';
 import { createCredentialsRepository } from '../../src/modules/identity/credentials.repository.js';
 import { startApp, type TestApp } from '../helpers/app.js';
-import {
-  codeOf,
-  fromIp,
-  randomIp,
-  REGISTER,
-  registerUser,
-  signHs256,
-  TRUSTING_PROXY,
-  VIEWER,
-} from './helpers.js';
+import { codeOf } from '../helpers/graphql.js';
+import { fromIp, randomIp, TRUSTING_PROXY } from '../helpers/network.js';
+import { REGISTER, registerUser, VIEWER } from '../helpers/users.js';
+import { signHs256 } from './auth-helpers.js';
 
 const AUDIENCE = 'shop-api';
 
@@ -215,7 +209,7 @@ describe('external OIDC issuer (loopback JWKS server)', () => {
 
   it('local access tokens still work beside the issuer: only tokens naming it are sent to it', async () => {
     const local = await registerUser(t);
-    const res = await t.gql(VIEWER, {}, local.bearer);
+    const res = await t.gql(VIEWER, {}, local.headers);
     assert.equal(res.status, 200, res.text);
     assert.equal((res.body.data?.viewer as { id: string } | null)?.id, local.id);
   });

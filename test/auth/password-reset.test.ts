@@ -2,18 +2,11 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startApp, type TestApp } from '../helpers/app.js';
-import {
-  CapturingMailer,
-  codeOf,
-  fromIp,
-  login,
-  randomIp,
-  refresh,
-  registerUser,
-  securityEvents,
-  TRUSTING_PROXY,
-  VIEWER,
-} from './helpers.js';
+import { codeOf } from '../helpers/graphql.js';
+import { fromIp, randomIp, TRUSTING_PROXY } from '../helpers/network.js';
+import { securityEvents } from '../helpers/security-events.js';
+import { login, refresh, registerUser, VIEWER } from '../helpers/users.js';
+import { CapturingMailer } from './auth-helpers.js';
 
 const REQUEST = 'mutation($email: String!) { requestPasswordReset(email: $email) }';
 const RESET =
@@ -76,7 +69,7 @@ describe('password reset', () => {
     assert.equal(codeOf(await login(t, user.email, user.password, user.ip)), 'UNAUTHENTICATED');
     assert.ok((await login(t, user.email, newPassword, user.ip)).body.data?.login);
     assert.equal(codeOf(await refresh(t, user.refresh, user.ip)), 'UNAUTHENTICATED', 'sessions ended');
-    const old = await t.gql(VIEWER, {}, user.bearer);
+    const old = await t.gql(VIEWER, {}, user.headers);
     assert.equal(old.status, 401, 'access tokens issued before the reset fail');
 
     const reuse = await t.gql(RESET, { token, newPassword: 'yet-another-password-43' }, fromIp(randomIp()));

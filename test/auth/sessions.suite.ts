@@ -3,23 +3,21 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { REFRESH_COOKIE } from '../../src/auth/refresh-cookie.js';
 import { startApp, type TestApp } from '../helpers/app.js';
-import { TEST_REDIS_URL } from '../helpers/env.js';
+import { codeOf } from '../helpers/graphql.js';
+import { fromIp, randomIp, TRUSTING_PROXY } from '../helpers/network.js';
+import { securityEvents } from '../helpers/security-events.js';
 import {
-  codeOf,
-  fromIp,
   login,
   LOGOUT,
   LOGOUT_EVERYWHERE,
-  randomIp,
   refresh,
   registerUser,
-  securityEvents,
   setCookieOf,
-  TRUSTING_PROXY,
   VIEWER,
   withCookie,
   type Session,
-} from './helpers.js';
+} from '../helpers/users.js';
+import { TEST_REDIS_URL } from '../helpers/env.js';
 
 type Payload = { accessToken: string; user: { id: string } };
 
@@ -171,11 +169,11 @@ export function sessionsSuite(store: 'memory' | 'redis'): void {
       const user = await registerUser(t);
       const second = await login(t, user.email, user.password, user.ip);
       const secondRefresh = setCookieOf(second)?.value ?? '';
-      const out = await t.gql(LOGOUT_EVERYWHERE, {}, user.bearer);
+      const out = await t.gql(LOGOUT_EVERYWHERE, {}, user.headers);
       assert.equal(out.body.data?.logoutEverywhere, true);
       assert.equal(codeOf(await refresh(t, user.refresh, user.ip)), 'UNAUTHENTICATED');
       assert.equal(codeOf(await refresh(t, secondRefresh, user.ip)), 'UNAUTHENTICATED');
-      const old = await t.gql(VIEWER, {}, user.bearer);
+      const old = await t.gql(VIEWER, {}, user.headers);
       assert.equal(old.status, 401);
       assert.equal(codeOf(old), 'UNAUTHENTICATED');
     });

@@ -2,18 +2,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createCredentialsRepository } from '../../src/modules/identity/credentials.repository.js';
-import { startApp, type GqlResponse, type TestApp } from '../helpers/app.js';
-import {
-  CapturingMailer,
-  codeOf,
-  fromIp,
-  login,
-  randomIp,
-  registerUser,
-  setCookieOf,
-  TRUSTING_PROXY,
-  type Session,
-} from './helpers.js';
+import { startApp, type TestApp } from '../helpers/app.js';
+import { codeOf, type GqlResponse } from '../helpers/graphql.js';
+import { fromIp, randomIp, TRUSTING_PROXY } from '../helpers/network.js';
+import { login, registerUser, setCookieOf, type Session } from '../helpers/users.js';
+import { CapturingMailer } from './auth-helpers.js';
 
 // Issue 19: these tests fail if the e-mail lookup behind login and requestPasswordReset ever
 // builds its SQL from the string instead of binding it as a parameter. LoginInput and

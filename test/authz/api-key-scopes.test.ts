@@ -4,17 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import type { Scope } from '../../src/generated/schema-types.js';
 import type { TestApp } from '../helpers/app.js';
 import { ORDER_ADDRESS } from '../helpers/fixtures.js';
-import {
-  ALL_SCOPES,
-  assertOk,
-  assertRefused,
-  makeApiKey,
-  makeOrder,
-  makeProduct,
-  makeUser,
-  startAuthzApp,
-  type Actor,
-} from './authz-helpers.js';
+import { assertOk, assertRefused } from '../helpers/graphql.js';
+import { createApiKey, insertUser, type TestUser } from '../helpers/users.js';
+import { ALL_SCOPES, makeOrder, makeProduct, startAuthzApp } from './authz-helpers.js';
 
 // API keys reach only the fields their scopes allow (the specification below, written out by hand
 // rather than read from the SDL, so a wrong directive in the schema fails here), and never account
@@ -38,12 +30,12 @@ interface Op {
 
 describe('API-key scopes', () => {
   let t: TestApp;
-  let owner: Actor;
+  let owner: TestUser;
   let productId: string;
 
   before(async () => {
     t = await startAuthzApp();
-    owner = await makeUser(t);
+    owner = await insertUser(t);
     productId = await makeProduct(t);
   });
   after(async () => {
@@ -52,7 +44,7 @@ describe('API-key scopes', () => {
 
   // `o` owns the key and every object the operations use (one owner per key keeps the per-user
   // createApiKey limit out of the picture).
-  const ops = (o: Actor): Op[] => [
+  const ops = (o: TestUser): Op[] => [
     { field: 'products', query: '{ products(first: 1) { totalCount } }' },
     {
       field: 'product',
@@ -90,7 +82,7 @@ describe('API-key scopes', () => {
     {
       field: 'revokeApiKey',
       query: 'mutation($id: ID!) { revokeApiKey(id: $id) }',
-      vars: async () => ({ id: (await makeApiKey(t, o, ['PRODUCTS_READ'])).id }),
+      vars: async () => ({ id: (await createApiKey(t, o, ['PRODUCTS_READ'])).id }),
     },
     { field: 'logoutEverywhere', query: 'mutation { logoutEverywhere }' },
     { field: 'updateProfile', query: 'mutation { updateProfile(input: { name: "Key" }) { id } }' },
@@ -105,8 +97,8 @@ describe('API-key scopes', () => {
   const keySets: Scope[][] = [...ALL_SCOPES.map((s) => [s]), [...ALL_SCOPES]];
   for (const scopes of keySets) {
     it(`a key with [${scopes.join(', ')}] reaches exactly the fields of its scopes`, async () => {
-      const o = await makeUser(t);
-      const key = await makeApiKey(t, o, scopes);
+      const o = await insertUser(t);
+      const key = await createApiKey(t, o, scopes);
       for (const op of ops(o)) {
         const res = await t.gql(op.query, op.vars ? await op.vars() : {}, key.headers);
         const allowed = SCOPE_OF[op.field] !== undefined && scopes.includes(SCOPE_OF[op.field] as Scope);
@@ -122,8 +114,8 @@ describe('API-key scopes', () => {
   }
 
   it("an admin's key with every scope carries no admin power", async () => {
-    const admin = await makeUser(t, 'ADMIN');
-    const key = await makeApiKey(t, admin, ALL_SCOPES);
+    const admin = await insertUser(t, { role: 'ADMIN' });
+    const key = await createApiKey(t, admin, ALL_SCOPES);
     const customerOrder = await makeOrder(t, owner, productId);
     assertRefused(
       await t.gql('query($id: ID!) { user(id: $id) { id } }', { id: owner.id }, key.headers),
@@ -158,7 +150,7 @@ describe('API-key scopes', () => {
   });
 
   it('a write-only key creates an order but cannot read further orders through it', async () => {
-    const key = await makeApiKey(t, owner, ['ORDERS_WRITE']);
+    const key = await createApiKey(t, owner, ['ORDERS_WRITE']);
     const res = await t.gql(
       'mutation($input: CreateOrderInput!) { createOrder(input: $input) { id status owner { id email orders(first: 5) { totalCount } } } }',
       { input: { items: [{ productId, quantity: 1 }], shippingAddress: ORDER_ADDRESS } },
@@ -172,7 +164,7 @@ describe('API-key scopes', () => {
   });
 
   it('a refused key is logged as authz_denied with the key id, never the secret', async () => {
-    const key = await makeApiKey(t, owner, ['PRODUCTS_READ']);
+    const key = await createApiKey(t, owner, ['PRODUCTS_READ']);
     const res = await t.gql('query Probe { apiKeys { id } }', {}, key.headers);
     assertRefused(res, 'FORBIDDEN', 200, 'apiKeys');
     const event = t.logs.find(
@@ -187,7 +179,7 @@ describe('API-key scopes', () => {
   });
 
   it('a hidden not-yours is logged (the client cannot tell, the operator can)', async () => {
-    const mallory = await makeUser(t);
+    const mallory = await insertUser(t);
     const orderId = await makeOrder(t, owner, productId);
     const res = await t.gql('query($id: ID!) { order(id: $id) { id } }', { id: orderId }, mallory.headers);
     assertRefused(res, 'NOT_FOUND', 200, 'order');

@@ -5,7 +5,9 @@ import type { Viewer } from '../../src/auth/viewer.js';
 import { buildSchema, loadTypeDefs } from '../../src/schema.js';
 import { checkAccess, type FieldAccess } from '../../src/security/execution/auth-directive.js';
 import type { TestApp } from '../helpers/app.js';
-import { assertOk, assertRefused, makeApiKey, makeUser, startAuthzApp, type Actor } from './authz-helpers.js';
+import { assertOk, assertRefused } from '../helpers/graphql.js';
+import { createApiKey, insertUser, type TestUser } from '../helpers/users.js';
+import { startAuthzApp } from './authz-helpers.js';
 
 // Regression tests for the @auth directive itself (issue 19). The real schema has no field that
 // both requires a role and lists scopes, nor a type-level @auth type reachable through a @public
@@ -47,21 +49,21 @@ const ADMIN_REPORT = /* GraphQL */ `
 
 describe('@auth(requires, scopes) over HTTP: an API key of a CUSTOMER is refused', () => {
   let t: TestApp;
-  let customer: Actor;
-  let admin: Actor;
+  let customer: TestUser;
+  let admin: TestUser;
 
   before(async () => {
     t = await startAuthzApp({ typeDefs: [...loadTypeDefs(), ADMIN_REPORT] });
-    customer = await makeUser(t, 'CUSTOMER');
-    admin = await makeUser(t, 'ADMIN');
+    customer = await insertUser(t, { role: 'CUSTOMER' });
+    admin = await insertUser(t, { role: 'ADMIN' });
   });
   after(async () => {
     await t?.stop();
   });
 
   it("a CUSTOMER's key with the field's scope gets FORBIDDEN; an ADMIN's key with that scope is allowed", async () => {
-    const customerKey = await makeApiKey(t, customer, ['PRODUCTS_READ']);
-    const adminKey = await makeApiKey(t, admin, ['PRODUCTS_READ']);
+    const customerKey = await createApiKey(t, customer, ['PRODUCTS_READ']);
+    const adminKey = await createApiKey(t, admin, ['PRODUCTS_READ']);
     assertRefused(await t.gql('{ adminReport }', {}, customerKey.headers), 'FORBIDDEN', 200, 'adminReport');
     const ok = await t.gql('{ adminReport }', {}, adminKey.headers);
     assertOk(ok);

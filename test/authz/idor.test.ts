@@ -1,17 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { GqlResponse, TestApp } from '../helpers/app.js';
-import {
-  assertOk,
-  insertReview,
-  makeApiKey,
-  makeOrder,
-  makeProduct,
-  makeUser,
-  startAuthzApp,
-  type Actor,
-} from './authz-helpers.js';
+import type { TestApp } from '../helpers/app.js';
+import { assertOk, type GqlResponse } from '../helpers/graphql.js';
+import { createApiKey, insertUser, type TestUser } from '../helpers/users.js';
+import { insertReview, makeOrder, makeProduct, startAuthzApp } from './authz-helpers.js';
 
 // Object- and property-level authorization (OWASP API1/API3): by-id operations on another user's
 // objects answer exactly like ids that do not exist, and no nested path leads to another user's
@@ -32,15 +25,19 @@ function observable(res: GqlResponse) {
 
 describe('IDOR: not yours is indistinguishable from not there', () => {
   let t: TestApp;
-  let alice: Actor;
-  let mallory: Actor;
-  let admin: Actor;
+  let alice: TestUser;
+  let mallory: TestUser;
+  let admin: TestUser;
   let productId: string;
   let aliceOrder: string;
 
   before(async () => {
     t = await startAuthzApp();
-    [alice, mallory, admin] = await Promise.all([makeUser(t), makeUser(t), makeUser(t, 'ADMIN')]);
+    [alice, mallory, admin] = await Promise.all([
+      insertUser(t),
+      insertUser(t),
+      insertUser(t, { role: 'ADMIN' }),
+    ]);
     productId = await makeProduct(t);
     aliceOrder = await makeOrder(t, alice, productId);
     await insertReview(t, productId, alice.id, 'Alice liked it');
@@ -82,7 +79,7 @@ describe('IDOR: not yours is indistinguishable from not there', () => {
   }
 
   it("revokeApiKey: another user's key answers like a missing one, and keeps working", async () => {
-    const key = await makeApiKey(t, alice, ['PRODUCTS_READ']);
+    const key = await createApiKey(t, alice, ['PRODUCTS_READ']);
     const query = 'mutation($id: ID!) { revokeApiKey(id: $id) }';
     const notYours = await t.gql(query, { id: key.id }, mallory.headers);
     const missing = await t.gql(query, { id: randomUUID() }, mallory.headers);
@@ -119,7 +116,7 @@ describe('IDOR: not yours is indistinguishable from not there', () => {
   });
 
   it("an API key of another user reaches no one else's order either", async () => {
-    const key = await makeApiKey(t, mallory, ['ORDERS_READ', 'ORDERS_WRITE']);
+    const key = await createApiKey(t, mallory, ['ORDERS_READ', 'ORDERS_WRITE']);
     for (const { query } of byId) {
       const notYours = await t.gql(query, { id: aliceOrder }, key.headers);
       const missing = await t.gql(query, { id: randomUUID() }, key.headers);
@@ -147,15 +144,15 @@ describe('IDOR: not yours is indistinguishable from not there', () => {
 
 describe('nested paths to another user’s data', () => {
   let t: TestApp;
-  let alice: Actor;
-  let bob: Actor;
-  let admin: Actor;
+  let alice: TestUser;
+  let bob: TestUser;
+  let admin: TestUser;
   let productId: string;
   let aliceOrder: string;
 
   before(async () => {
     t = await startAuthzApp();
-    [alice, bob, admin] = await Promise.all([makeUser(t), makeUser(t), makeUser(t, 'ADMIN')]);
+    [alice, bob, admin] = await Promise.all([insertUser(t), insertUser(t), insertUser(t, { role: 'ADMIN' })]);
     productId = await makeProduct(t);
     aliceOrder = await makeOrder(t, alice, productId);
     await insertReview(t, productId, alice.id, 'Alice review');
@@ -191,7 +188,7 @@ describe('nested paths to another user’s data', () => {
   });
 
   it('review.author.email is null even for the author’s own API key (keys are not account access)', async () => {
-    const key = await makeApiKey(t, alice, ['PRODUCTS_READ']);
+    const key = await createApiKey(t, alice, ['PRODUCTS_READ']);
     const res = await t.gql(REVIEW_AUTHOR_EMAIL, { id: productId }, key.headers);
     assertOk(res);
     assert.equal(authorOf(res)?.email, null);
@@ -213,7 +210,7 @@ describe('nested paths to another user’s data', () => {
     assert.equal(other.body.errors?.[0]?.message, 'User not found.');
     assert.ok(!other.text.includes(aliceOrder));
 
-    const key = await makeApiKey(t, bob, ['PRODUCTS_READ', 'ORDERS_READ']);
+    const key = await createApiKey(t, bob, ['PRODUCTS_READ', 'ORDERS_READ']);
     const byKey = await t.gql(REVIEW_AUTHOR_ORDERS, { id: productId }, key.headers);
     assert.equal(byKey.body.errors?.[0]?.extensions?.code, 'NOT_FOUND');
     assert.ok(!byKey.text.includes(aliceOrder));

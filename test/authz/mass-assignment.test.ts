@@ -3,14 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { TestApp } from '../helpers/app.js';
 import { ORDER_ADDRESS } from '../helpers/fixtures.js';
-import {
-  assertOk,
-  assertRefused,
-  makeProduct,
-  makeUser,
-  startAuthzApp,
-  type Actor,
-} from './authz-helpers.js';
+import { assertOk, assertRefused } from '../helpers/graphql.js';
+import { insertUser, type TestUser } from '../helpers/users.js';
+import { makeProduct, startAuthzApp } from './authz-helpers.js';
 
 // Mass assignment (OWASP API3/API6): inputs are explicit types, so a field the client may not set
 // is refused outright, never silently applied. Through variables GraphQL answers 400
@@ -18,13 +13,13 @@ import {
 
 describe('mass assignment', () => {
   let t: TestApp;
-  let alice: Actor;
+  let alice: TestUser;
   let productA: string;
   let productB: string;
 
   before(async () => {
     t = await startAuthzApp();
-    alice = await makeUser(t);
+    alice = await insertUser(t);
     productA = await makeProduct(t, 1250);
     productB = await makeProduct(t, 399);
   });

@@ -5,15 +5,8 @@ import type { Scope } from '../../src/generated/schema-types.js';
 import { buildSchema } from '../../src/schema.js';
 import type { TestApp } from '../helpers/app.js';
 import { ORDER_ADDRESS } from '../helpers/fixtures.js';
-import {
-  ALL_SCOPES,
-  makeApiKey,
-  makeOrder,
-  makeProduct,
-  makeUser,
-  startAuthzApp,
-  type Actor,
-} from './authz-helpers.js';
+import { createApiKey, insertUser, type TestUser } from '../helpers/users.js';
+import { ALL_SCOPES, makeOrder, makeProduct, startAuthzApp } from './authz-helpers.js';
 
 // HTTP-level policy table: every Query and Mutation field × anonymous / customer / other customer /
 // admin / API key with the field's scope / API key without it. Each cell is either 'ok' (HTTP 200,
@@ -25,9 +18,9 @@ const VIEWERS: ViewerName[] = ['anonymous', 'keyWith', 'keyWithout', 'other', 'a
 
 interface Env {
   t: TestApp;
-  customer: Actor;
-  other: Actor;
-  admin: Actor;
+  customer: TestUser;
+  other: TestUser;
+  admin: TestUser;
   productId: string;
 }
 
@@ -215,7 +208,7 @@ const CASES: OpCase[] = [
     field: 'revokeApiKey',
     scope: null,
     query: 'mutation($id: ID!) { revokeApiKey(id: $id) }',
-    vars: async (e) => ({ id: (await makeApiKey(e.t, e.customer, ['PRODUCTS_READ'])).id }),
+    vars: async (e) => ({ id: (await createApiKey(e.t, e.customer, ['PRODUCTS_READ'])).id }),
     expect: {
       anonymous: 'UNAUTHENTICATED',
       customer: 'ok',
@@ -248,11 +241,15 @@ describe('every operation × every viewer over HTTP', () => {
   for (const op of CASES) {
     it(`${op.field}: ${VIEWERS.map((v) => `${v}=${op.expect[v]}`).join(' ')}`, async () => {
       // Fresh actors per operation, so that one case (e.g. logoutEverywhere) cannot affect another.
-      const [customer, other, admin] = await Promise.all([makeUser(t), makeUser(t), makeUser(t, 'ADMIN')]);
+      const [customer, other, admin] = await Promise.all([
+        insertUser(t),
+        insertUser(t),
+        insertUser(t, { role: 'ADMIN' }),
+      ]);
       const env: Env = { t, customer, other, admin, productId: await makeProduct(t) };
-      const keyWith = await makeApiKey(t, customer, op.scope ? [op.scope] : ALL_SCOPES);
+      const keyWith = await createApiKey(t, customer, op.scope ? [op.scope] : ALL_SCOPES);
       const withoutScopes = ALL_SCOPES.filter((s) => s !== op.scope);
-      const keyWithout = await makeApiKey(t, customer, op.scope ? withoutScopes : ['PRODUCTS_READ']);
+      const keyWithout = await createApiKey(t, customer, op.scope ? withoutScopes : ['PRODUCTS_READ']);
       const headers: Record<ViewerName, Record<string, string>> = {
         anonymous: {},
         customer: customer.headers,
@@ -281,7 +278,7 @@ describe('every operation × every viewer over HTTP', () => {
   }
 
   it('an unknown id answers NOT_FOUND for the owner too (no difference between missing and hidden)', async () => {
-    const customer = await makeUser(t);
+    const customer = await insertUser(t);
     const res = await t.gql(
       'query($id: ID!) { order(id: $id) { id } }',
       { id: randomUUID() },

@@ -9,7 +9,9 @@ import { updateProfileInput } from '../../src/modules/users/users.inputs.js';
 import { parseInput } from '../../src/validation.js';
 import type { TestApp } from '../helpers/app.js';
 import { ORDER_ADDRESS } from '../helpers/fixtures.js';
-import { assertOk, makeProduct, makeUser, startAuthzApp, type Actor } from './authz-helpers.js';
+import { assertOk } from '../helpers/graphql.js';
+import { insertUser, type TestUser } from '../helpers/users.js';
+import { makeProduct, startAuthzApp } from './authz-helpers.js';
 
 // Input validation at the boundary: every rule of API.md, with BAD_USER_INPUT and
 // extensions.fieldErrors keyed by the input path.
@@ -265,15 +267,15 @@ describe('DateTime scalar rejects bad literals and bad variables alike', () => {
 
 describe('zod error shape over HTTP', () => {
   let t: TestApp;
-  let users: Actor[];
+  let users: TestUser[];
   let productId: string;
   let n = 0;
   // Spread writes over a few users so the per-user field limits never interfere.
-  const next = () => users[n++ % users.length] as Actor;
+  const next = () => users[n++ % users.length] as TestUser;
 
   before(async () => {
     t = await startAuthzApp();
-    users = await Promise.all([makeUser(t), makeUser(t), makeUser(t), makeUser(t)]);
+    users = await Promise.all([insertUser(t), insertUser(t), insertUser(t), insertUser(t)]);
     productId = await makeProduct(t);
   });
   after(async () => {

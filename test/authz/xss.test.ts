@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { toSafeText } from '../../src/graphql/safe-text.js';
 import type { TestApp } from '../helpers/app.js';
-import { assertOk, insertReview, makeProduct, makeUser, startAuthzApp, type Actor } from './authz-helpers.js';
+import { assertOk } from '../helpers/graphql.js';
+import { insertUser, type TestUser } from '../helpers/users.js';
+import { insertReview, makeProduct, startAuthzApp } from './authz-helpers.js';
 
 // Stored XSS: review bodies are user content, stored exactly as given and served as text: no tag,
 // attribute or raw angle bracket ever comes back, whichever path reads them.
@@ -32,14 +34,14 @@ function assertNoMarkup(body: string, payload: string): void {
 
 describe('stored XSS in reviews', () => {
   let t: TestApp;
-  let authors: Actor[];
+  let authors: TestUser[];
   let productId: string;
   let n = 0;
-  const nextAuthor = () => authors[n++ % authors.length] as Actor;
+  const nextAuthor = () => authors[n++ % authors.length] as TestUser;
 
   before(async () => {
     t = await startAuthzApp();
-    authors = await Promise.all([makeUser(t), makeUser(t), makeUser(t), makeUser(t)]);
+    authors = await Promise.all([insertUser(t), insertUser(t), insertUser(t), insertUser(t)]);
     productId = await makeProduct(t);
   });
   after(async () => {

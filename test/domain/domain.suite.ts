@@ -1,13 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startApp, type TestApp } from '../helpers/app.js';
-import {
-  createProducts,
-  createReviews,
-  createUser,
-  ORDER_ADDRESS,
-  type TestUser,
-} from '../helpers/fixtures.js';
+import { createProducts, createReviews, ORDER_ADDRESS } from '../helpers/fixtures.js';
+import { registerUser, type TestUser } from '../helpers/users.js';
 
 const PRODUCTS_PAGE = `query($first: Int!, $after: String, $search: String) {
   products(first: $first, after: $after, search: $search) {
@@ -34,7 +29,11 @@ export function domainSuite(driver: 'pglite' | 'pg'): void {
 
     before(async () => {
       t = await startApp({ driver });
-      [alice, bob, admin] = await Promise.all([createUser(t), createUser(t), createUser(t, 'ADMIN')]);
+      [alice, bob, admin] = await Promise.all([
+        registerUser(t),
+        registerUser(t),
+        registerUser(t, { role: 'ADMIN' }),
+      ]);
       productIds = await createProducts(t, 60);
       await createReviews(t, productIds, alice.id, 12);
     });
@@ -121,7 +120,7 @@ export function domainSuite(driver: 'pglite' | 'pg'): void {
       const created = await t.gql(
         'mutation($input: CreateProductInput!) { createProduct(input: $input) { id name description } }',
         { input: { name: `${evil} 50% off_`, description: evil, priceCents: 1234 } },
-        admin.auth,
+        admin.headers,
       );
       const product = created.body.data?.createProduct as { id: string; name: string; description: string };
       assert.equal(product.name, `${evil} 50% off_`);
@@ -135,7 +134,7 @@ export function domainSuite(driver: 'pglite' | 'pg'): void {
       const review = await t.gql(
         'mutation($input: AddReviewInput!) { addReview(input: $input) { body rating } }',
         { input: { productId: product.id, rating: 5, body: "1' OR '1'='1" } },
-        bob.auth,
+        bob.headers,
       );
       assert.deepEqual(review.body.data?.addReview, {
         body: '1&#39; OR &#39;1&#39;=&#39;1'.replace(/&#39;/g, "'"),
@@ -150,7 +149,7 @@ export function domainSuite(driver: 'pglite' | 'pg'): void {
             shippingAddress: { ...ORDER_ADDRESS, line1: "1'; DELETE FROM orders; --", city: "O'Brien" },
           },
         },
-        bob.auth,
+        bob.headers,
       );
       assert.deepEqual(order.body.data?.createOrder, {
         shippingAddress: { line1: "1'; DELETE FROM orders; --", city: "O'Brien" },
@@ -179,7 +178,7 @@ export function domainSuite(driver: 'pglite' | 'pg'): void {
             promoCode: 'save-10',
           },
         },
-        alice.auth,
+        alice.headers,
       );
       const order = res.body.data?.createOrder as {
         id: string;
@@ -198,7 +197,7 @@ export function domainSuite(driver: 'pglite' | 'pg'): void {
       const mine = await t.gql(
         '{ myOrders(first: 10) { totalCount edges { node { id } } } }',
         undefined,
-        alice.auth,
+        alice.headers,
       );
       const myOrders = mine.body.data?.myOrders as { totalCount: number; edges: { node: { id: string } }[] };
       assert.ok(myOrders.edges.some((e) => e.node.id === order.id));
@@ -206,7 +205,7 @@ export function domainSuite(driver: 'pglite' | 'pg'): void {
       const read = await t.gql(
         'query($id: ID!) { order(id: $id) { id totalCents } }',
         { id: order.id },
-        alice.auth,
+        alice.headers,
       );
       assert.deepEqual(read.body.data?.order, { id: order.id, totalCents: order.totalCents });
     });
@@ -224,7 +223,7 @@ export function domainSuite(driver: 'pglite' | 'pg'): void {
             shippingAddress: ORDER_ADDRESS,
           },
         },
-        alice.auth,
+        alice.headers,
       );
       assert.equal(res.body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
       assert.deepEqual(res.body.errors?.[0]?.extensions?.fieldErrors, {

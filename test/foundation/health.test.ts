@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { migrate } from '../../src/db/migrate.js';
 import { startApp, type TestApp } from '../helpers/app.js';
-import { requireService } from '../helpers/env.js';
 import { freePort } from '../helpers/process.js';
+import { requireService } from '../helpers/env.js';
 
 describe('health and readiness', () => {
   let t: TestApp;

@@ -4,24 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { TEST_JWT_SECRET } from '../helpers/app.js';
+import { postGraphql } from '../helpers/graphql.js';
 import { startServerProcess } from '../helpers/process.js';
 
-const gql = async (
-  url: string,
-  query: string,
-  variables?: Record<string, unknown>,
-  headers: Record<string, string> = {},
-) => {
-  const res = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query, variables }),
-  });
-  return {
-    status: res.status,
-    body: (await res.json()) as { data?: Record<string, unknown>; errors?: unknown[] },
-  };
-};
+const gql = (url: string, query: string, variables?: Record<string, unknown>) =>
+  postGraphql(url, { query, variables });
 
 describe('a real server process on PGlite', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'sgql-restart-'));

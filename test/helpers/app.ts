@@ -10,6 +10,7 @@ import type { Mailer } from '../../src/auth/mailer.js';
 import { parseConfig, type RawEnv } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './env.js';
+import { postGraphql, type GqlResponse } from './graphql.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-0123456789abcdef';
 
@@ -46,17 +47,6 @@ export interface TestApp {
   ) => Promise<GqlResponse>;
   post: (body: unknown, headers?: Record<string, string>) => Promise<GqlResponse>;
   stop: () => Promise<void>;
-}
-
-export interface GqlResponse {
-  status: number;
-  headers: Headers;
-  body: {
-    data?: Record<string, unknown> | null;
-    errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
-    extensions?: Record<string, unknown>;
-  };
-  text: string;
 }
 
 export async function startApp(options: StartOptions = {}): Promise<TestApp> {
@@ -113,21 +103,7 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   });
   const url = await app.listen();
 
-  const post = async (body: unknown, headers: Record<string, string> = {}): Promise<GqlResponse> => {
-    const res = await fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let parsed: GqlResponse['body'] = {};
-    try {
-      parsed = JSON.parse(text) as GqlResponse['body'];
-    } catch {
-      // leave empty: the test will look at text/status
-    }
-    return { status: res.status, headers: res.headers, body: parsed, text };
-  };
+  const post = (body: unknown, headers: Record<string, string> = {}) => postGraphql(url, body, headers);
 
   return {
     app,

@@ -1,38 +1,4 @@
-import { randomBytes } from 'node:crypto';
 import type { TestApp } from './app.js';
-
-export interface TestUser {
-  id: string;
-  email: string;
-  password: string;
-  token: string;
-  auth: Record<string, string>;
-}
-
-/** Registers a user through the real API (and promotes it with SQL when role is ADMIN). */
-export async function createUser(
-  t: TestApp,
-  role: 'CUSTOMER' | 'ADMIN' = 'CUSTOMER',
-  name = 'Test User',
-): Promise<TestUser> {
-  const email = `u-${randomBytes(5).toString('hex')}@example.com`;
-  const password = `pw-${randomBytes(8).toString('hex')}`;
-  const res = await t.gql(
-    'mutation($input: RegisterInput!) { register(input: $input) { accessToken user { id } } }',
-    { input: { email, password, name } },
-  );
-  const payload = res.body.data?.register as { accessToken: string; user: { id: string } } | undefined;
-  if (!payload) throw new Error(`register failed: ${res.text}`);
-  if (role === 'ADMIN')
-    await t.app.db.query("UPDATE users SET role = 'ADMIN' WHERE id = $1", [payload.user.id]);
-  return {
-    id: payload.user.id,
-    email,
-    password,
-    token: payload.accessToken,
-    auth: { authorization: `Bearer ${payload.accessToken}` },
-  };
-}
 
 /** Inserts products directly (fixtures, not the feature under test); returns their ids in page order. */
 export async function createProducts(t: TestApp, count: number, prefix = 'Product'): Promise<string[]> {

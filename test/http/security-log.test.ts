@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestApp } from '../helpers/app.js';
-import { createUser } from '../helpers/fixtures.js';
+import { registerUser } from '../helpers/users.js';
 import { raw, startDev } from './http-helpers.js';
 
 describe('security audit log: one structured securityEvent per refused request', () => {
@@ -46,8 +46,8 @@ describe('security audit log: one structured securityEvent per refused request',
   });
 
   it('a validation failure names the signed-in viewer (by id only)', async () => {
-    const user = await createUser(t);
-    const { res, events } = await send({ query: 'query Probe { viewer { passwordHash } }' }, user.auth);
+    const user = await registerUser(t);
+    const { res, events } = await send({ query: 'query Probe { viewer { passwordHash } }' }, user.headers);
     assert.equal(res.status, 400);
     assert.equal(events.length, 1, JSON.stringify(events));
     assert.equal(events[0]?.event, 'validation_failure');

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startApp, type GqlResponse, type TestApp } from '../helpers/app.js';
+import { startApp, type TestApp } from '../helpers/app.js';
 import { createProducts } from '../helpers/fixtures.js';
-import { codeOf, fromIp, makeUser, randomIp, securityEvents, TRUSTING_PROXY } from './limits-helpers.js';
+import { codeOf, type GqlResponse } from '../helpers/graphql.js';
+import { fromIp, randomIp, TRUSTING_PROXY } from '../helpers/network.js';
+import { securityEvents } from '../helpers/security-events.js';
+import { insertUser } from '../helpers/users.js';
 
 // products(first: n) { edges { node { id } } } costs 1 + n × (edges 1 + node 1) = 1 + 2n.
 const PAGE = (first: number | string) => `{ products(first: ${first}) { edges { node { id } } } }`;
@@ -129,7 +132,7 @@ describe('cost analysis and the hourly cost budget', () => {
 
   it('budget is per viewer: a user has a budget apart from the IP it comes from', async () => {
     const ip = randomIp();
-    const user = await makeUser(t, ip);
+    const user = await insertUser(t, { ip });
     for (let i = 0; i < 4; i++) await t.gql(PAGE(100), undefined, fromIp(ip));
     assert.equal((await t.gql(PAGE(100), undefined, fromIp(ip))).status, 429);
     const res = await t.gql(PAGE(100), undefined, user.headers);

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { getIntrospectionQuery } from 'graphql';
-import { startApp, type GqlResponse, type TestApp } from '../helpers/app.js';
-import { codeOf, fromIp, randomIp, securityEvents, TRUSTING_PROXY } from './limits-helpers.js';
+import { startApp, type TestApp } from '../helpers/app.js';
+import { assertOk, codeOf, type GqlResponse } from '../helpers/graphql.js';
+import { fromIp, randomIp, TRUSTING_PROXY } from '../helpers/network.js';
+import { securityEvents } from '../helpers/security-events.js';
 
 // Tight limits so each boundary is a small, readable document.
 const TIGHT = {
@@ -22,10 +24,6 @@ const assertRefused = (res: GqlResponse, code: 'GRAPHQL_VALIDATION_FAILED' | 'GR
   assert.equal(codeOf(res), code, res.text);
   assert.equal(res.body.data, undefined);
   assert.doesNotMatch(res.text, /stack|node_modules|\.ts:|\.js:/);
-};
-const assertOk = (res: GqlResponse) => {
-  assert.equal(res.status, 200, res.text);
-  assert.equal(res.body.errors, undefined, res.text);
 };
 
 /** `n` nested selections of `__type { ofType { … } }` under the introspection root. */

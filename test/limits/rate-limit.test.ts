@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { startApp, type GqlResponse, type TestApp } from '../helpers/app.js';
+import { startApp, type TestApp } from '../helpers/app.js';
 import { createProducts } from '../helpers/fixtures.js';
-import { codeOf, fromIp, makeUser, randomIp, securityEvents, TRUSTING_PROXY } from './limits-helpers.js';
+import { codeOf, type GqlResponse } from '../helpers/graphql.js';
+import { fromIp, randomIp, TRUSTING_PROXY } from '../helpers/network.js';
+import { securityEvents } from '../helpers/security-events.js';
+import { insertUser } from '../helpers/users.js';
+import { LOGIN_ATTEMPT, loginAs, nobody } from './limits-helpers.js';
 
-const LOGIN = 'mutation($input: LoginInput!) { login(input: $input) { accessToken } }';
 const ADD_REVIEW = 'mutation($input: AddReviewInput!) { addReview(input: $input) { id } }';
-const loginAs = (email: string, password: string) => ({ input: { email, password } });
-const nobody = () =>
-  loginAs(`nobody-${Math.random().toString(36).slice(2)}@example.com`, 'wrong-password-123');
 
 /** `n` aliased login calls in one mutation. */
 const aliasedLogins = (n: number, email: string, password: string) =>
@@ -36,21 +36,21 @@ describe('@rateLimit per viewer and field (in-memory store)', () => {
   it('login: 10 attempts per minute per client IP, the 11th is RATE_LIMITED with retryAfter (HTTP 200)', async () => {
     const ip = fromIp(randomIp());
     for (let i = 0; i < 10; i++) {
-      const res = await t.gql(LOGIN, nobody(), ip);
+      const res = await t.gql(LOGIN_ATTEMPT, nobody(), ip);
       assert.equal(codeOf(res), 'UNAUTHENTICATED', res.text);
     }
-    const limited = await t.gql(LOGIN, nobody(), ip);
+    const limited = await t.gql(LOGIN_ATTEMPT, nobody(), ip);
     assert.equal(limited.status, 200);
     assert.equal(codeOf(limited), 'RATE_LIMITED', limited.text);
     const retryAfter = retryAfterOf(limited);
     assert.ok(retryAfter >= 1 && retryAfter <= 60, String(retryAfter));
     // Another client is not affected: the key is per viewer, not the field alone.
-    assert.equal(codeOf(await t.gql(LOGIN, nobody(), fromIp(randomIp()))), 'UNAUTHENTICATED');
+    assert.equal(codeOf(await t.gql(LOGIN_ATTEMPT, nobody(), fromIp(randomIp()))), 'UNAUTHENTICATED');
   });
 
   it('aliases cannot multiply the budget: 50 aliased logins are 50 attempts', async () => {
     const ip = randomIp();
-    const user = await makeUser(t, ip);
+    const user = await insertUser(t, { ip });
     const res = await t.gql(aliasedLogins(50, user.email, user.password), undefined, fromIp(ip));
     assert.equal(res.status, 200);
     const errors = res.body.errors ?? [];
@@ -59,11 +59,11 @@ describe('@rateLimit per viewer and field (in-memory store)', () => {
     assert.deepEqual(errors[0]?.path, ['a10']);
     assert.equal(res.body.data, null);
     // The budget is spent: the next single attempt with the right password is refused too.
-    const next = await t.gql(LOGIN, loginAs(user.email, user.password), fromIp(ip));
+    const next = await t.gql(LOGIN_ATTEMPT, loginAs(user.email, user.password), fromIp(ip));
     assert.equal(codeOf(next), 'RATE_LIMITED');
     // Ten aliases, exactly the limit, all succeed for a fresh client.
     const ip2 = randomIp();
-    const user2 = await makeUser(t, ip2);
+    const user2 = await insertUser(t, { ip: ip2 });
     const ten = await t.gql(aliasedLogins(10, user2.email, user2.password), undefined, fromIp(ip2));
     assert.equal(ten.body.errors, undefined, ten.text);
     assert.equal(Object.keys(ten.body.data ?? {}).length, 10);
@@ -71,7 +71,7 @@ describe('@rateLimit per viewer and field (in-memory store)', () => {
 
   it('per user: one user cannot spend another user’s addReview budget (10 per minute)', async () => {
     const ip = randomIp();
-    const [alice, bob] = await Promise.all([makeUser(t, ip), makeUser(t, ip)]);
+    const [alice, bob] = await Promise.all([insertUser(t, { ip }), insertUser(t, { ip })]);
     const review = (i: number) => ({ input: { productId: products[i], rating: 5, body: `review ${i}` } });
     for (let i = 0; i < 10; i++) {
       const res = await t.gql(ADD_REVIEW, review(i), alice.headers);
@@ -192,7 +192,7 @@ describe('batched requests (development, MAX_BATCH_SIZE=3)', () => {
 
   it('a batch cannot multiply a field budget: every operation’s login is an attempt', async () => {
     const ip = fromIp(randomIp());
-    const op = () => ({ query: LOGIN, variables: nobody() });
+    const op = () => ({ query: LOGIN_ATTEMPT, variables: nobody() });
     const codes: unknown[] = [];
     let last: GqlResponse | undefined;
     for (let i = 0; i < 4; i++) {
@@ -229,12 +229,12 @@ describe('execution timeout and slow clients', () => {
 
   it('an execution that runs too long is cut off with a clean coded error', async () => {
     const ip = randomIp();
-    const user = await makeUser(t, ip);
+    const user = await insertUser(t, { ip });
     // One login (one argon2 verification) fits in 100 ms on an idle machine. On a loaded one a
     // single try may not, so the legitimate case gets a few tries: it must succeed at least once.
-    let one = await t.gql(LOGIN, loginAs(user.email, user.password), fromIp(ip));
+    let one = await t.gql(LOGIN_ATTEMPT, loginAs(user.email, user.password), fromIp(ip));
     for (let attempt = 1; attempt < 5 && one.body.errors; attempt++) {
-      one = await t.gql(LOGIN, loginAs(user.email, user.password), fromIp(ip));
+      one = await t.gql(LOGIN_ATTEMPT, loginAs(user.email, user.password), fromIp(ip));
     }
     assert.equal(one.body.errors, undefined, one.text);
     // Ten in a row (serial mutation) do not: the execution is cut off.

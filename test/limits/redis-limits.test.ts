@@ -3,27 +3,17 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { deleteRedisPrefix, startApp, type TestApp } from '../helpers/app.js';
 import { requireService, TEST_REDIS_URL } from '../helpers/env.js';
-import {
-  codeOf,
-  fromIp,
-  OwnedRedis,
-  freePort,
-  randomIp,
-  securityEvents,
-  TRUSTING_PROXY,
-  waitFor,
-} from './limits-helpers.js';
-
-const LOGIN = 'mutation($input: LoginInput!) { login(input: $input) { accessToken } }';
-const nobody = () => ({
-  input: { email: `nobody-${randomBytes(4).toString('hex')}@example.com`, password: 'wrong-password-123' },
-});
+import { codeOf } from '../helpers/graphql.js';
+import { fromIp, randomIp, TRUSTING_PROXY } from '../helpers/network.js';
+import { freePort } from '../helpers/process.js';
+import { securityEvents } from '../helpers/security-events.js';
+import { LOGIN_ATTEMPT, nobody, OwnedRedis, waitFor } from './limits-helpers.js';
 
 /** Sends `n` login attempts from `ip`, alternating between the instances; counts the admitted ones. */
 async function admittedLogins(instances: TestApp[], ip: string, n: number): Promise<number> {
   let admitted = 0;
   for (let i = 0; i < n; i++) {
-    const res = await (instances[i % instances.length] as TestApp).gql(LOGIN, nobody(), fromIp(ip));
+    const res = await (instances[i % instances.length] as TestApp).gql(LOGIN_ATTEMPT, nobody(), fromIp(ip));
     const code = codeOf(res);
     if (code === 'UNAUTHENTICATED') admitted++;
     else assert.equal(code, 'RATE_LIMITED', res.text);
