@@ -6,7 +6,7 @@ import type { RequestIdentity } from '../../request.js';
 import { ErrorCode } from '../../errors.js';
 import { clientKey } from '../client-key.js';
 import { computeCost, createCostEstimator, type CostResult } from './cost-estimate.js';
-import type { LimiterFactory } from '../limiter-factory.js';
+import type { LimiterFactory } from '../../store/limiters.js';
 import { z } from 'zod';
 import { int } from '../options.js';
 import { defineProtection } from '../protection.js';

@@ -4,7 +4,7 @@ import type { RateLimiterRes } from 'rate-limiter-flexible';
 import type { RequestIdentity } from '../../request.js';
 import { rateLimited } from '../../errors.js';
 import { clientKey } from '../client-key.js';
-import type { LimiterFactory } from '../limiter-factory.js';
+import type { LimiterFactory } from '../../store/limiters.js';
 import { z } from 'zod';
 import { defineProtection } from '../protection.js';
 
@@ -14,7 +14,7 @@ export interface RateLimitOptions {
 
 /**
  * The `@rateLimit(limit, duration)` directive of the SDL, on graphql-rate-limit-directive and
- * rate-limiter-flexible (Redis with in-memory insurance, or memory alone; see limiter-factory).
+ * rate-limiter-flexible (Redis with in-memory insurance, or memory alone; see store/limiters.ts).
  *
  * Keys: the library's default key is the field coordinate alone, one bucket shared by every
  * client, so one abuser would lock everybody out. Ours is viewer + coordinate

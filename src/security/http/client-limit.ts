@@ -3,7 +3,7 @@ import { RateLimiterRes } from 'rate-limiter-flexible';
 import { ErrorCode, HttpError } from '../../errors.js';
 import { z } from 'zod';
 import { getRequestState } from '../../http/request-state.js';
-import type { LimiterFactory } from '../limiter-factory.js';
+import type { LimiterFactory } from '../../store/limiters.js';
 import { int } from '../options.js';
 import { defineProtection } from '../protection.js';
 
@@ -27,7 +27,7 @@ export interface HttpRateLimit {
  * credentials are checked and before any GraphQL parsing, so a flood costs the server one
  * counter increment per request. The client is its IP as Express sees it through TRUST_PROXY
  * (a forged X-Forwarded-For is ignored unless a trusted proxy set it). Store: Redis shared by
- * every instance, with the in-memory insurance during an outage (limiter-factory).
+ * every instance, with the in-memory insurance during an outage (store/limiters.ts).
  *
  * Every response carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`
  * (seconds, IETF draft); over the limit: 429 RATE_LIMITED with `Retry-After` and
