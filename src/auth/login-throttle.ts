@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { retryAfterSeconds } from '../errors.js';
 import { createLimiterFactory, type LimiterFactory } from '../store/limiters.js';
 
 export interface LoginThrottleOptions {
@@ -75,7 +76,7 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}) {
       return await rl.consume(key);
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) {
-        throw new LoginLockedError(scope, Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
+        throw new LoginLockedError(scope, retryAfterSeconds(rejection.msBeforeNext));
       }
       throw rejection;
     }

@@ -3,7 +3,7 @@ import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { ComplexityEstimator } from 'graphql-query-complexity';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { RequestIdentity } from '../../request.js';
-import { ErrorCode } from '../../errors.js';
+import { ErrorCode, retryAfterSeconds } from '../../errors.js';
 import { clientKey } from '../client-key.js';
 import { computeCost, createCostEstimator, type CostResult } from './cost-estimate.js';
 import type { LimiterFactory } from '../../store/limiters.js';
@@ -161,7 +161,7 @@ export function createCostBudgetPlugin(options: CostBudgetOptions): ApolloServer
             // Refund the refused reservation: the operation will not run.
             const refunded = await budget.reward(key, requested).catch(() => error);
             state = remember(key, refunded);
-            const retryAfter = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
+            const retryAfter = retryAfterSeconds(error.msBeforeNext);
             throw new GraphQLError('The cost budget for this period is spent; retry later.', {
               extensions: {
                 code: ErrorCode.RATE_LIMITED,

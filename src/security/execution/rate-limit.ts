@@ -2,7 +2,7 @@ import type { GraphQLSchema } from 'graphql';
 import { rateLimitDirective, type RateLimitArgs } from 'graphql-rate-limit-directive';
 import type { RateLimiterRes } from 'rate-limiter-flexible';
 import type { RequestIdentity } from '../../request.js';
-import { rateLimited } from '../../errors.js';
+import { rateLimited, retryAfterSeconds } from '../../errors.js';
 import { clientKey } from '../client-key.js';
 import type { LimiterFactory } from '../../store/limiters.js';
 import { z } from 'zod';
@@ -48,7 +48,7 @@ export function createRateLimitTransform({
     keyGenerator: (_args: RateLimitArgs, _source, _fieldArgs, context, info) =>
       `${clientKey(context.viewer, context.ip)}:${info.parentType.name}.${info.fieldName}`,
     onLimit: (response: RateLimiterRes) => {
-      throw rateLimited(response.msBeforeNext / 1000);
+      throw rateLimited(retryAfterSeconds(response.msBeforeNext));
     },
   });
   return rateLimitDirectiveTransformer;

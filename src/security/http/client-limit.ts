@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { RateLimiterRes } from 'rate-limiter-flexible';
-import { ErrorCode, HttpError } from '../../errors.js';
+import { ErrorCode, HttpError, retryAfterSeconds } from '../../errors.js';
 import { z } from 'zod';
 import { getRequestState } from '../../http/request-state.js';
 import type { LimiterFactory } from '../../store/limiters.js';
@@ -50,7 +50,7 @@ export function createHttpRateLimit(options: HttpRateLimitOptions): HttpRateLimi
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
       setHeaders(res, error);
-      const retryAfter = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
+      const retryAfter = retryAfterSeconds(error.msBeforeNext);
       // The HTTP error handler writes the `limit_hit` security event for this 429 (one line).
       throw new HttpError(
         429,
