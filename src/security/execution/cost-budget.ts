@@ -54,7 +54,7 @@ interface Snapshot {
  * Cost analysis and the per-viewer cost budget, as one Apollo plugin:
  *
  * 1. didResolveOperation (after parse and validation, before execution): the operation's cost
- *    from the schema's @cost rules and the actual variables (cost-limit.ts). Over `maxCost`:
+ *    from the schema's @cost rules and the actual variables (cost-estimate.ts). Over `maxCost`:
  *    400 GRAPHQL_VALIDATION_FAILED, nothing runs.
  * 2. The cost is *reserved* in the viewer's hourly budget (Redis, shared by every instance, or
  *    memory) before execution, atomically, so concurrent requests cannot overspend it. Over
@@ -135,7 +135,7 @@ export function createCostBudgetPlugin(options: CostBudgetOptions): ApolloServer
       const key = clientKey(contextValue.viewer, contextValue.ip);
       let requested = 0;
       let state: Snapshot | null | undefined;
-      // Refusals below are logged as security events by the security-log plugin (by code).
+      // Refusals below are logged as security events by the audit plugin (src/audit, by code).
 
       return {
         async didResolveOperation({ schema, document, operation, request }) {
