@@ -13,6 +13,7 @@ import express from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createAuditPlugin } from './audit/audit-plugin.js';
+import { securityEvent } from './audit/audit.js';
 import type { Mailer } from './auth/mailer.js';
 import type { Config } from './config.js';
 import type { GraphQLContext } from './context.js';
@@ -27,8 +28,8 @@ import { createDomain } from './domain.js';
 import { openDatabase, openRedis } from './infrastructure.js';
 import { createLogger } from './logger.js';
 import { buildSchema, loadTypeDefs } from './schema.js';
-import { createLimiterFactory } from './security/limiter-factory.js';
 import { checkTypeDefs, protect } from './security/protect.js';
+import { createLimiterFactory } from './store/limiters.js';
 
 export interface AppDeps {
   config: Config;
@@ -67,7 +68,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // ── 1. Infrastructure ────────────────────────────────────────────────────────────────────
   const db = deps.db ?? (await openDatabase(config));
   const redis = await openRedis(config, log);
-  const limiters = createLimiterFactory({ redis, prefix: config.redisPrefix, log });
+  // Every limiter of the app (the protections' and the login throttle) on one store; a switch
+  // between Redis and the in-memory insurance is a security event.
+  const limiters = createLimiterFactory({
+    redis,
+    prefix: config.redisPrefix,
+    onFailover: (event) => securityEvent(log, 'store_failover', { ...event }),
+  });
 
   // ── 2. The defence: every protection, in pipeline order (security/protections.ts) ──────────
   const defence = protect(config.protections, {
@@ -80,7 +87,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     log.info('seeded demo data (development only)');
 
   // ── 3. Identity and the domain modules ──────────────────────────────────────────────────────
-  const domain = await createDomain({ config, db, redis, log, mailer: deps.mailer });
+  const domain = await createDomain({ config, db, redis, limiters, log, mailer: deps.mailer });
 
   // ── 4. GraphQL ──────────────────────────────────────────────────────────────────────────────
   const app = express();

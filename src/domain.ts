@@ -14,11 +14,14 @@ import type { Db } from './db/client.js';
 import { getRequestState } from './http/request-state.js';
 import { createLoaders, createRepositories, createServices } from './modules/index.js';
 import { createSessionStore } from './store/create-session-store.js';
+import type { LimiterFactory } from './store/limiters.js';
 
 export interface DomainDeps {
   config: Config;
   db: Db;
   redis: Redis | undefined;
+  /** The app's one limiter factory (the same store and failover reporting as the protections). */
+  limiters: LimiterFactory;
   log: Logger;
   /** Delivers password-reset links; defaults to the development mailer (logs, sends nothing). */
   mailer?: Mailer | undefined;
@@ -35,7 +38,14 @@ export interface Domain {
 }
 
 /** The identity mechanisms and the domain modules, wired to the data stores. */
-export async function createDomain({ config, db, redis, log, mailer }: DomainDeps): Promise<Domain> {
+export async function createDomain({
+  config,
+  db,
+  redis,
+  limiters,
+  log,
+  mailer,
+}: DomainDeps): Promise<Domain> {
   const repos = createRepositories(db);
   const tokens = await createTokenService(config);
   // The auth mechanisms reach users and keys through ports the identity module's repository implements.
@@ -57,11 +67,7 @@ export async function createDomain({ config, db, redis, log, mailer }: DomainDep
   const services = createServices(repos, {
     tokens,
     sessions: createSessionStore({ redis, prefix: config.redisPrefix }),
-    throttle: createLoginThrottle({
-      redis,
-      prefix: config.redisPrefix,
-      ipMaxFailures: config.identity.loginIpMaxFailures,
-    }),
+    throttle: createLoginThrottle({ limiters, ipMaxFailures: config.identity.loginIpMaxFailures }),
     mailer: mailer ?? createDevelopmentMailer(log, config.nodeEnv === 'development'),
     resetUrl: config.identity.passwordResetUrl,
   });

@@ -36,10 +36,15 @@ export const notFound = (what = 'Resource') => new AppError(ErrorCode.NOT_FOUND,
 export const badUserInput = (fieldErrors: Record<string, string>, message = 'Invalid input.') =>
   new AppError(ErrorCode.BAD_USER_INPUT, message, { fieldErrors });
 
-export const rateLimited = (
-  retryAfterSeconds: number,
-  message = 'Too many requests, please try again later.',
-) => new AppError(ErrorCode.RATE_LIMITED, message, { retryAfter: Math.max(1, Math.ceil(retryAfterSeconds)) });
+/**
+ * The one rounding of a wait for clients (`Retry-After`, `extensions.retryAfter`): whole seconds,
+ * rounded up, at least 1 (a 0 would invite an immediate retry that is refused again).
+ */
+export const retryAfterSeconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
+
+/** `retryAfter`: whole seconds, from retryAfterSeconds(). */
+export const rateLimited = (retryAfter: number, message = 'Too many requests, please try again later.') =>
+  new AppError(ErrorCode.RATE_LIMITED, message, { retryAfter });
 
 /** Thrown by a failing HTTP-level check before GraphQL runs (e.g. bad credentials → 401). */
 export class HttpError extends Error {

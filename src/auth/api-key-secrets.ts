@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 /** Fixed, greppable prefix: secret scanners (and people) recognise a leaked key at a glance. */
-export const API_KEY_PREFIX = 'sgk';
+const API_KEY_PREFIX = 'sgk';
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 /** Longest secret we will ever hash: anything longer is refused before any work. */
 export const MAX_API_KEY_LENGTH = 128;

@@ -7,7 +7,7 @@ import type { TokenService } from './tokens.js';
 import { ANONYMOUS, type Viewer } from './viewer.js';
 
 /** Longest Authorization header we look at: anything longer is refused before any crypto. */
-export const MAX_AUTHORIZATION_LENGTH = 4096;
+const MAX_AUTHORIZATION_LENGTH = 4096;
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
 
 /** Extra bearer-token verifier (an external OIDC issuer) tried for tokens it recognises. */
@@ -77,4 +77,3 @@ export function createAuthenticator({ users, apiKeys, tokens, apiKeyUsage, exter
     },
   };
 }
-export type Authenticator = ReturnType<typeof createAuthenticator>;

@@ -1,17 +1,14 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import {
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterRes,
-  type RateLimiterAbstract,
-} from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { retryAfterSeconds } from '../errors.js';
+import { createLimiterFactory, type LimiterFactory } from '../store/limiters.js';
 
 export interface LoginThrottleOptions {
-  /** Shared counters for every instance; without it the counters live in this process. */
-  redis?: Redis | undefined;
-  /** Key prefix (config.redisPrefix). */
-  prefix?: string;
+  /**
+   * The app's limiter factory: its store (Redis shared by every instance, with the in-memory
+   * insurance during an outage) and key prefix. Default: in this process's memory, no prefix.
+   */
+  limiters?: LimiterFactory | undefined;
   /** Failed logins per account within `windowSeconds` that lock it. OWASP-style default: 5. */
   accountMaxFailures?: number;
   /** Failed logins per client IP within `windowSeconds` before the IP is refused. Default 50. */
@@ -53,28 +50,21 @@ export interface LoginAttempt {
  */
 export function createLoginThrottle(options: LoginThrottleOptions = {}) {
   const {
-    redis,
-    prefix = '',
+    limiters = createLimiterFactory({ redis: undefined, prefix: '' }),
     accountMaxFailures = 5,
     ipMaxFailures = 50,
     windowSeconds = 15 * 60,
     lockSeconds = 15 * 60,
   } = options;
 
-  const limiter = (name: string, points: number): RateLimiterAbstract => {
-    const base = { keyPrefix: `${prefix}login-${name}`, points, duration: windowSeconds };
-    if (!redis) return new RateLimiterMemory(base);
-    // If Redis is unreachable the in-process limiter takes over: counting per instance is a
-    // weaker defence than a shared count, but far better than none (or than refusing every login).
-    return new RateLimiterRedis({
-      ...base,
-      storeClient: redis,
-      rejectIfRedisNotReady: true,
-      insuranceLimiter: new RateLimiterMemory(base),
-    });
-  };
-  const byAccount = limiter('account', accountMaxFailures);
-  const byIp = limiter('ip', ipMaxFailures);
+  // If Redis is unreachable the factory's in-process insurance takes over: counting per instance
+  // is a weaker defence than a shared count, but far better than none (or than refusing every login).
+  const byAccount = limiters.create({
+    name: 'login-account',
+    points: accountMaxFailures,
+    duration: windowSeconds,
+  });
+  const byIp = limiters.create({ name: 'login-ip', points: ipMaxFailures, duration: windowSeconds });
 
   // The account key is a hash of the normalised email: the store never holds addresses, and an
   // unknown email is counted (and locked) exactly like a real one, so locks reveal nothing.
@@ -86,7 +76,7 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}) {
       return await rl.consume(key);
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) {
-        throw new LoginLockedError(scope, Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
+        throw new LoginLockedError(scope, retryAfterSeconds(rejection.msBeforeNext));
       }
       throw rejection;
     }

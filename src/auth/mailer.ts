@@ -5,7 +5,10 @@ export interface PasswordResetMessage {
   userId: string;
   /** The single-use secret; only its hash is stored. */
   token: string;
-  /** Where the user completes the reset: `resetUrlBase?token=…`. */
+  /**
+   * Where the user completes the reset: `PASSWORD_RESET_URL#token=…`. The token travels in the
+   * fragment, which browsers never send to a server nor put in a Referer header.
+   */
   link: string;
   expiresAt: Date;
 }

@@ -10,9 +10,12 @@ import type { TokenService } from './tokens.js';
  */
 export interface AuthMechanisms {
   tokens: TokenService;
-  /** Refresh-session families. Default: in memory (one instance only; app.ts passes Redis when configured). */
+  /** Refresh-session families. Default: in memory (one instance only; domain.ts passes Redis when configured). */
   sessions?: SessionStore | undefined;
-  /** Login-failure counters. Default: in memory, with the standard limits. */
+  /**
+   * Login-failure counters. Default: in memory, with the standard limits (domain.ts builds them on
+   * the app's limiter factory: Redis when configured).
+   */
   throttle?: LoginThrottle | undefined;
   /** Out-of-band delivery of password-reset links. Default: delivers nothing. */
   mailer?: Mailer | undefined;

@@ -3,7 +3,7 @@ import { hash, verify } from '@node-rs/argon2';
 // argon2id with OWASP's recommended minimum (m=19 MiB, t=2, p=1): ~20 ms here, memory-hard
 // against GPU cracking. The PHC string stores the parameters, so they can be raised later
 // and old hashes still verify.
-export const ARGON2_OPTIONS = {
+const ARGON2_OPTIONS = {
   algorithm: 2 /* Argon2id */,
   memoryCost: 19_456,
   timeCost: 2,

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import * as jose from 'jose';
 import type { Config } from '../config.js';
 
-export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 /** Small allowance for clock skew between instances and identity providers. */
 export const CLOCK_TOLERANCE_SECONDS = 5;
 
@@ -39,7 +39,7 @@ const kidOf = (material: string | Buffer) =>
  * The HS256 secret: JWT_SECRET, or in development a random one generated once and kept in
  * DATA_DIR (mode 0600) so tokens survive restarts. Production refuses to start without one.
  */
-export function resolveJwtSecret(config: Config): string {
+function resolveJwtSecret(config: Config): string {
   if (config.jwt.secret) return config.jwt.secret;
   if (config.isProduction) throw new Error('JWT_SECRET is required in production');
   const file = join(config.dataDir, 'jwt-secret');

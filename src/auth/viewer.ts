@@ -1,8 +1,8 @@
 import type { Role, Scope } from '../generated/schema-types.js';
 
 /**
- * Who is asking: decided once per request in the context function and passed explicitly to
- * every service. There is no ambient "current user".
+ * Who is asking: decided once per request by the authentication middleware (authenticate.ts),
+ * before GraphQL runs, and passed explicitly to every service. There is no ambient "current user".
  */
 export type Viewer =
   | { kind: 'anonymous' }

@@ -5,7 +5,7 @@ import type { GraphQLFormattedError, GraphQLSchema, ValidationRule } from 'graph
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { RequestIdentity } from '../request.js';
-import type { LimiterFactory } from './limiter-factory.js';
+import type { LimiterFactory } from '../store/limiters.js';
 
 /** What every protection may use; built once by createApp. */
 export interface ProtectionContext {

@@ -46,5 +46,3 @@ export const PROTECTIONS = [
   // ── response ─────────────────────────────────────────────────────────────────────────────
   maskingProtection, // only public codes leave; the rest is logged under the request id
 ] as const;
-
-export type ProtectionName = (typeof PROTECTIONS)[number]['name'];

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { graphql } from 'graphql';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import { createLogger } from '../../src/logger.js';
-import { createLimiterFactory } from '../../src/security/limiter-factory.js';
+import { createLimiterFactory } from '../../src/store/limiters.js';
 import { createRateLimitTransform } from '../../src/security/execution/rate-limit.js';
 
 // The shop schema has no limited field below the root, so the list rule is shown on a tiny schema
@@ -21,7 +20,7 @@ const typeDefs = /* GraphQL */ `
 
 describe('@rateLimit on a field inside a list', () => {
   it('is charged once per list item; items past the budget get RATE_LIMITED at their paths', async () => {
-    const limiters = createLimiterFactory({ redis: undefined, prefix: 'list:', log: createLogger('silent') });
+    const limiters = createLimiterFactory({ redis: undefined, prefix: 'list:' });
     const schema = createRateLimitTransform({ limiters })(
       makeExecutableSchema({
         typeDefs,

@@ -86,7 +86,7 @@ export function createIdentityService({ repository, auth }: IdentityServiceDeps)
     setRefreshCookie(scope.res, token);
   };
 
-  // The UNAUTHENTICATED answers below are logged as auth_failure by the security-log plugin;
+  // The UNAUTHENTICATED answers below are logged as auth_failure by the audit plugin;
   // only the events it cannot see (reuse, lockout, reset) are written here.
   const refuseRefresh = (scope: AuthScope) => {
     clearRefreshCookie(scope.res);

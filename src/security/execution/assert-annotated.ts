@@ -3,8 +3,8 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import { getDirective } from '@graphql-tools/utils';
 
 /**
- * Secure by default: every field of Query and Mutation must carry exactly one of @auth and
- * @public. Returns the offending coordinates; start-up refuses to run with any.
+ * Secure by default: every field of Query, Mutation and Subscription must carry exactly one of
+ * @auth and @public. Returns the offending coordinates; start-up refuses to run with any.
  */
 export function findUnannotatedRootFields(schema: GraphQLSchema): string[] {
   const problems: string[] = [];

@@ -42,7 +42,7 @@ export function checkAccess(viewer: Viewer, access: FieldAccess, coordinate = ''
 }
 
 /** The @auth / @public rule of a field (or of its type for @auth on OBJECT), if any. */
-export function fieldAccess(
+function fieldAccess(
   schema: GraphQLSchema,
   field: GraphQLFieldConfig<unknown, unknown>,
   typeAuth: AuthArgs | undefined,

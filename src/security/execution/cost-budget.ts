@@ -3,10 +3,10 @@ import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { ComplexityEstimator } from 'graphql-query-complexity';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { RequestIdentity } from '../../request.js';
-import { ErrorCode } from '../../errors.js';
+import { ErrorCode, retryAfterSeconds } from '../../errors.js';
 import { clientKey } from '../client-key.js';
 import { computeCost, createCostEstimator, type CostResult } from './cost-estimate.js';
-import type { LimiterFactory } from '../limiter-factory.js';
+import type { LimiterFactory } from '../../store/limiters.js';
 import { z } from 'zod';
 import { int } from '../options.js';
 import { defineProtection } from '../protection.js';
@@ -54,7 +54,7 @@ interface Snapshot {
  * Cost analysis and the per-viewer cost budget, as one Apollo plugin:
  *
  * 1. didResolveOperation (after parse and validation, before execution): the operation's cost
- *    from the schema's @cost rules and the actual variables (cost-limit.ts). Over `maxCost`:
+ *    from the schema's @cost rules and the actual variables (cost-estimate.ts). Over `maxCost`:
  *    400 GRAPHQL_VALIDATION_FAILED, nothing runs.
  * 2. The cost is *reserved* in the viewer's hourly budget (Redis, shared by every instance, or
  *    memory) before execution, atomically, so concurrent requests cannot overspend it. Over
@@ -135,7 +135,7 @@ export function createCostBudgetPlugin(options: CostBudgetOptions): ApolloServer
       const key = clientKey(contextValue.viewer, contextValue.ip);
       let requested = 0;
       let state: Snapshot | null | undefined;
-      // Refusals below are logged as security events by the security-log plugin (by code).
+      // Refusals below are logged as security events by the audit plugin (src/audit, by code).
 
       return {
         async didResolveOperation({ schema, document, operation, request }) {
@@ -161,7 +161,7 @@ export function createCostBudgetPlugin(options: CostBudgetOptions): ApolloServer
             // Refund the refused reservation: the operation will not run.
             const refunded = await budget.reward(key, requested).catch(() => error);
             state = remember(key, refunded);
-            const retryAfter = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
+            const retryAfter = retryAfterSeconds(error.msBeforeNext);
             throw new GraphQLError('The cost budget for this period is spent; retry later.', {
               extensions: {
                 code: ErrorCode.RATE_LIMITED,

@@ -2,9 +2,9 @@ import type { GraphQLSchema } from 'graphql';
 import { rateLimitDirective, type RateLimitArgs } from 'graphql-rate-limit-directive';
 import type { RateLimiterRes } from 'rate-limiter-flexible';
 import type { RequestIdentity } from '../../request.js';
-import { rateLimited } from '../../errors.js';
+import { rateLimited, retryAfterSeconds } from '../../errors.js';
 import { clientKey } from '../client-key.js';
-import type { LimiterFactory } from '../limiter-factory.js';
+import type { LimiterFactory } from '../../store/limiters.js';
 import { z } from 'zod';
 import { defineProtection } from '../protection.js';
 
@@ -14,7 +14,7 @@ export interface RateLimitOptions {
 
 /**
  * The `@rateLimit(limit, duration)` directive of the SDL, on graphql-rate-limit-directive and
- * rate-limiter-flexible (Redis with in-memory insurance, or memory alone; see limiter-factory).
+ * rate-limiter-flexible (Redis with in-memory insurance, or memory alone; see store/limiters.ts).
  *
  * Keys: the library's default key is the field coordinate alone, one bucket shared by every
  * client, so one abuser would lock everybody out. Ours is viewer + coordinate
@@ -48,7 +48,7 @@ export function createRateLimitTransform({
     keyGenerator: (_args: RateLimitArgs, _source, _fieldArgs, context, info) =>
       `${clientKey(context.viewer, context.ip)}:${info.parentType.name}.${info.fieldName}`,
     onLimit: (response: RateLimiterRes) => {
-      throw rateLimited(response.msBeforeNext / 1000);
+      throw rateLimited(retryAfterSeconds(response.msBeforeNext));
     },
   });
   return rateLimitDirectiveTransformer;

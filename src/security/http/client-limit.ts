@@ -1,9 +1,9 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { RateLimiterRes } from 'rate-limiter-flexible';
-import { ErrorCode, HttpError } from '../../errors.js';
+import { ErrorCode, HttpError, retryAfterSeconds } from '../../errors.js';
 import { z } from 'zod';
 import { getRequestState } from '../../http/request-state.js';
-import type { LimiterFactory } from '../limiter-factory.js';
+import type { LimiterFactory } from '../../store/limiters.js';
 import { int } from '../options.js';
 import { defineProtection } from '../protection.js';
 
@@ -27,7 +27,7 @@ export interface HttpRateLimit {
  * credentials are checked and before any GraphQL parsing, so a flood costs the server one
  * counter increment per request. The client is its IP as Express sees it through TRUST_PROXY
  * (a forged X-Forwarded-For is ignored unless a trusted proxy set it). Store: Redis shared by
- * every instance, with the in-memory insurance during an outage (limiter-factory).
+ * every instance, with the in-memory insurance during an outage (store/limiters.ts).
  *
  * Every response carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`
  * (seconds, IETF draft); over the limit: 429 RATE_LIMITED with `Retry-After` and
@@ -50,7 +50,7 @@ export function createHttpRateLimit(options: HttpRateLimitOptions): HttpRateLimi
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
       setHeaders(res, error);
-      const retryAfter = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
+      const retryAfter = retryAfterSeconds(error.msBeforeNext);
       // The HTTP error handler writes the `limit_hit` security event for this 429 (one line).
       throw new HttpError(
         429,

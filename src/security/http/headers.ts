@@ -13,13 +13,6 @@ export interface HttpHeadersOptions {
   hstsMaxAgeSeconds?: number;
 }
 
-/**
- * The policy of every API response (JSON): it loads nothing, runs nothing and may be framed by
- * nobody. An API answer rendered as a document (a mistake, a sniffing proxy, an attacker's
- * iframe) then cannot execute anything or be click-jacked.
- */
-export const API_CSP = "default-src 'none'; frame-ancestors 'none'";
-
 // What Apollo's landing page loads (read from the HTML that @apollo/server 5 returns for
 // `GET /graphql` with `Accept: text/html`, and from its own <meta> CSP): its scripts and styles
 // carry a per-render nonce, the Sandbox script and styles come from Apollo's CDN, the Sandbox
@@ -42,7 +35,7 @@ const APOLLO_ASSET_HOST = 'https://apollo-server-landing-page.cdn.apollographql.
  * the page, so only Apollo's own inline script and style run; no 'unsafe-inline', no 'unsafe-eval'.
  * `connect-src 'self'`: the embedded Sandbox sends operations from this page to this endpoint.
  */
-export function landingPageCsp(nonce: string): string {
+function landingPageCsp(nonce: string): string {
   const n = `'nonce-${nonce}'`;
   return [
     "default-src 'none'",
@@ -73,6 +66,9 @@ const NONCE_IN_PAGE = /http-equiv="Content-Security-Policy"[^>]*'nonce-([A-Za-z0
 export function createHttpHeaders(options: HttpHeadersOptions = {}): RequestHandler[] {
   const { landingPage = false, hstsMaxAgeSeconds = 31_536_000 } = options;
   const base = helmet({
+    // The policy of every API response (JSON): it loads nothing, runs nothing and may be framed
+    // by nobody. An API answer rendered as a document (a mistake, a sniffing proxy, an attacker's
+    // iframe) then cannot execute anything or be click-jacked.
     contentSecurityPolicy: {
       useDefaults: false,
       directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },

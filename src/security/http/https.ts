@@ -22,7 +22,7 @@ const SAFE_HOST = /^[A-Za-z0-9.-]{1,253}$/;
  * TLS, or when a proxy trusted by Express's `trust proxy` (TRUST_PROXY) says X-Forwarded-Proto is
  * https; an untrusted client's X-Forwarded-Proto is ignored by Express, so it cannot fake it.
  *
- * A GET is redirected (308) to the same path on https, so a browser typing the address lands on
+ * A GET or HEAD is redirected (308) to the same path on https, so a browser typing the address lands on
  * the secure site. Anything else is refused with 426 and a coded error instead of redirected: its
  * body and credentials have already crossed the network in clear, and a silent redirect would
  * hide that from the client developer.

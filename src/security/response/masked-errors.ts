@@ -23,10 +23,10 @@ const APOLLO_CODE_MAP: Record<string, ErrorCode> = {
 /** Extensions a client may see; everything else (stacktrace, exception, library details) is dropped. */
 const ALLOWED_EXTENSIONS = new Set(['code', 'fieldErrors', 'retryAfter', 'requestId']);
 
-export const INTERNAL_MESSAGE = 'Internal server error.';
+const INTERNAL_MESSAGE = 'Internal server error.';
 
 /** The public code of an error, or undefined when it must be masked. */
-export function publicCode(formatted: GraphQLFormattedError): ErrorCode | undefined {
+function publicCode(formatted: GraphQLFormattedError): ErrorCode | undefined {
   const raw = formatted.extensions?.code;
   const code = typeof raw === 'string' ? (APOLLO_CODE_MAP[raw] ?? raw) : undefined;
   return code && code !== ErrorCode.INTERNAL_SERVER_ERROR && PUBLIC_CODES.has(code)

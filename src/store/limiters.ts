@@ -1,19 +1,28 @@
 import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
 import {
   RateLimiterMemory,
   RateLimiterRedis,
   type IRateLimiterOptions,
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
-import { securityEvent } from '../audit/audit.js';
+
+/** A switch of the store the limiters count in (app composition writes it as a security event). */
+export interface StoreFailover {
+  /** The store limiting now uses. */
+  store: 'redis' | 'memory';
+  reason: string;
+}
 
 export interface LimiterFactoryOptions {
   /** The shared ioredis client; without one every limiter lives in this process's memory. */
   redis: Redis | undefined;
   /** config.redisPrefix: every limiter key starts with it, so deployments can share one Redis. */
   prefix: string;
-  log: Logger;
+  /**
+   * Told once when limiting falls back to memory and once when Redis takes back (only with
+   * Redis). Injected so that store/ stays the bottom layer: it reports, app composition audits.
+   */
+  onFailover?: ((event: StoreFailover) => void) | undefined;
 }
 
 export interface LimiterSpec {
@@ -25,8 +34,6 @@ export interface LimiterSpec {
 }
 
 export interface LimiterFactory {
-  /** 'redis' when limits are shared across instances, 'memory' when they are per process. */
-  readonly store: 'redis' | 'memory';
   create(spec: LimiterSpec): RateLimiterAbstract;
   /**
    * A limiter class for graphql-rate-limit-directive, which constructs one limiter per
@@ -44,15 +51,14 @@ export interface LimiterFactory {
  * insurance limiter with the same points and window, used for any call Redis cannot answer
  * (`rejectIfRedisNotReady` skips the round trip while the client is disconnected). While Redis
  * is down each instance limits on its own, so a cluster of N admits at most N× the limit; when
- * the client is ready again, Redis takes back at once. Both switches are logged.
+ * the client is ready again, Redis takes back at once. Both switches are reported to `onFailover`.
  */
-export function createLimiterFactory({ redis, prefix, log }: LimiterFactoryOptions): LimiterFactory {
+export function createLimiterFactory({ redis, prefix, onFailover }: LimiterFactoryOptions): LimiterFactory {
   const keyPrefix = (name: string) => `${prefix}${name}`;
 
   if (!redis) {
     class MemoryLimiter extends RateLimiterMemory {}
     return {
-      store: 'memory',
       keyPrefix,
       create: ({ name, points, duration }) =>
         new RateLimiterMemory({ keyPrefix: keyPrefix(name), points, duration }),
@@ -60,7 +66,7 @@ export function createLimiterFactory({ redis, prefix, log }: LimiterFactoryOptio
     };
   }
 
-  watchFailover(redis, log);
+  if (onFailover) watchFailover(redis, onFailover);
   const client = redis;
   class InsuredRedisLimiter extends RateLimiterRedis {
     constructor(opts: IRateLimiterOptions) {
@@ -78,7 +84,6 @@ export function createLimiterFactory({ redis, prefix, log }: LimiterFactoryOptio
     }
   }
   return {
-    store: 'redis',
     keyPrefix,
     create: ({ name, points, duration }) =>
       new InsuredRedisLimiter({ keyPrefix: keyPrefix(name), points, duration }),
@@ -88,16 +93,16 @@ export function createLimiterFactory({ redis, prefix, log }: LimiterFactoryOptio
   };
 }
 
-/** Logs once when limiting falls back to memory and once when Redis takes back. */
-function watchFailover(redis: Redis, log: Logger): void {
+/** Reports once when limiting falls back to memory and once when Redis takes back. */
+function watchFailover(redis: Redis, onFailover: (event: StoreFailover) => void): void {
   let current: 'redis' | 'memory' = redis.status === 'ready' ? 'redis' : 'memory';
   if (current === 'memory') {
-    securityEvent(log, 'store_failover', { store: 'memory', reason: 'redis not ready at start' });
+    onFailover({ store: 'memory', reason: 'redis not ready at start' });
   }
   const toMemory = (reason: string) => {
     if (current === 'memory') return;
     current = 'memory';
-    securityEvent(log, 'store_failover', { store: 'memory', reason });
+    onFailover({ store: 'memory', reason });
   };
   // A shutdown's disconnect() also closes the connection; its status is then 'end' (no
   // reconnect), which is not a failover worth an event.
@@ -109,6 +114,6 @@ function watchFailover(redis: Redis, log: Logger): void {
   redis.on('ready', () => {
     if (current === 'redis') return;
     current = 'redis';
-    securityEvent(log, 'store_failover', { store: 'redis', reason: 'redis ready again' });
+    onFailover({ store: 'redis', reason: 'redis ready again' });
   });
 }
