@@ -51,6 +51,7 @@ export type ApiKey = {
   /** The first characters of the secret, for recognising a key in a list. */
   prefix: Scalars['String']['output'];
   revokedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** At most the 4 scopes, each once (createApiKey refuses repeats). */
   scopes: Array<Scope>;
 };
 
@@ -181,6 +182,7 @@ export type Order = {
   __typename?: 'Order';
   createdAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
+  /** At most 50 (createOrder refuses more): each item loads its product. */
   items: Array<OrderItem>;
   owner: User;
   promoCode?: Maybe<Scalars['String']['output']>;
@@ -194,6 +196,7 @@ export type OrderConnection = {
   __typename?: 'OrderConnection';
   edges: Array<OrderEdge>;
   pageInfo: PageInfo;
+  /** A count(*) query of its own (only when selected): weight 1, like a load. */
   totalCount: Scalars['Int']['output'];
 };
 
@@ -246,6 +249,7 @@ export type ProductConnection = {
   __typename?: 'ProductConnection';
   edges: Array<ProductEdge>;
   pageInfo: PageInfo;
+  /** A count(*) query of its own (only when selected): weight 1, like a load. */
   totalCount: Scalars['Int']['output'];
 };
 
@@ -257,7 +261,10 @@ export type ProductEdge = {
 
 export type Query = {
   __typename?: 'Query';
-  /** The viewer's own API keys (never reachable with an API key). */
+  /**
+   * The viewer's own API keys (never reachable with an API key): the active ones first (at most
+   * 20: createApiKey refuses more), then the most recently revoked, 50 keys in all.
+   */
   apiKeys: Array<ApiKey>;
   /** A cheap liveness field, handy for checking a token or the endpoint itself. */
   health: Scalars['String']['output'];
@@ -323,6 +330,7 @@ export type ReviewConnection = {
   __typename?: 'ReviewConnection';
   edges: Array<ReviewEdge>;
   pageInfo: PageInfo;
+  /** A count(*) query of its own (only when selected): weight 1, like a load. */
   totalCount: Scalars['Int']['output'];
 };
 
@@ -519,11 +527,19 @@ export type AuthDirectiveArgs = {
 export type AuthDirectiveResolver<Result, Parent, ContextType = GraphQLContext, Args = AuthDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type CostDirectiveArgs = {
-  complexity: Scalars['Int']['input'];
-  multipliers?: Maybe<Array<Scalars['String']['input']>>;
+  weight: Scalars['String']['input'];
 };
 
 export type CostDirectiveResolver<Result, Parent, ContextType = GraphQLContext, Args = CostDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type ListSizeDirectiveArgs = {
+  assumedSize?: Maybe<Scalars['Int']['input']>;
+  requireOneSlicingArgument?: Maybe<Scalars['Boolean']['input']>;
+  sizedFields?: Maybe<Array<Scalars['String']['input']>>;
+  slicingArguments?: Maybe<Array<Scalars['String']['input']>>;
+};
+
+export type ListSizeDirectiveResolver<Result, Parent, ContextType = GraphQLContext, Args = ListSizeDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type PublicDirectiveArgs = {
   scopes?: Maybe<Array<Scope>>;
@@ -705,6 +721,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
 export type DirectiveResolvers<ContextType = GraphQLContext> = {
   auth?: AuthDirectiveResolver<any, any, ContextType>;
   cost?: CostDirectiveResolver<any, any, ContextType>;
+  listSize?: ListSizeDirectiveResolver<any, any, ContextType>;
   public?: PublicDirectiveResolver<any, any, ContextType>;
   rateLimit?: RateLimitDirectiveResolver<any, any, ContextType>;
 };

@@ -31,9 +31,18 @@ export interface Defence {
 
 /** Every protection's start-up check of the SDL; needs no options, so it runs before anything opens. */
 export function checkTypeDefs(typeDefs: readonly string[]): void {
+  // Every check runs, so one start-up names every problem of the schema, not only the first.
+  const errors: unknown[] = [];
   for (const protection of PROTECTIONS) {
-    protection.checkTypeDefs?.(typeDefs);
+    try {
+      protection.checkTypeDefs?.(typeDefs);
+    } catch (error) {
+      errors.push(error);
+    }
   }
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1)
+    throw new Error(errors.map((e) => (e instanceof Error ? e.message : String(e))).join('\n\n'));
 }
 
 /**

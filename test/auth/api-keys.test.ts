@@ -4,7 +4,7 @@ import { startApp } from '../helpers/app.js';
 import { codeOf } from '../helpers/graphql.js';
 import { TRUSTING_PROXY } from '../helpers/network.js';
 import { securityEvents } from '../helpers/security-events.js';
-import { createApiKey, registerUser, type Session, type TestApiKey } from '../helpers/users.js';
+import { createApiKey, insertUser, registerUser, type Session, type TestApiKey } from '../helpers/users.js';
 
 const MY_ORDERS = '{ myOrders(first: 1) { totalCount } }';
 
@@ -65,6 +65,48 @@ describe('API keys', () => {
       assert.ok(used.includes(keep.id));
     } finally {
       await restarted.stop();
+    }
+  });
+
+  it('at most 20 active keys: the 21st is BAD_USER_INPUT; the list is bounded at 50, active keys first', async () => {
+    // The bound of `apiKeys` (@listSize(assumedSize: 50)) rests on these two maximums.
+    const t = await startApp({ env: TRUSTING_PROXY });
+    try {
+      const owner = await insertUser(t);
+      // 19 active keys and 40 revoked ones written directly (createApiKey is limited to 10 an hour).
+      for (let i = 0; i < 59; i++) {
+        await t.app.db.query(
+          `INSERT INTO api_keys (user_id, name, prefix, key_hash, scopes, revoked_at)
+           VALUES ($1, $2, 'sgk_test', $3, ARRAY['ORDERS_READ'], $4)`,
+          [owner.id, `k${i}`, `hash-${owner.id}-${i}`, i < 40 ? new Date() : null],
+        );
+      }
+      const twentieth = await createApiKey(t, owner, ['ORDERS_READ']);
+      const create = 'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }';
+      const refused = await t.gql(
+        create,
+        { input: { name: 'one too many', scopes: ['ORDERS_READ'] } },
+        owner.headers,
+      );
+      assert.equal(codeOf(refused), 'BAD_USER_INPUT', refused.text);
+      assert.match(refused.body.errors?.[0]?.message ?? '', /At most 20 active API keys/);
+      assert.equal(refused.body.data, null);
+
+      const list = await t.gql('{ apiKeys { id revokedAt } }', {}, owner.headers);
+      const keys = list.body.data?.apiKeys as { id: string; revokedAt: string | null }[];
+      assert.equal(keys.length, 50, 'at most 50 keys in the list');
+      assert.equal(keys.filter((k) => k.revokedAt === null).length, 20, 'every active key is listed');
+      assert.ok(
+        keys.slice(0, 20).every((k) => k.revokedAt === null),
+        'active keys first',
+      );
+      assert.equal(keys[0]?.id, twentieth.id, 'newest first');
+
+      // Revoking one makes room for a new one.
+      await t.gql('mutation($id: ID!) { revokeApiKey(id: $id) }', { id: twentieth.id }, owner.headers);
+      await createApiKey(t, owner, ['ORDERS_READ']);
+    } finally {
+      await t.stop();
     }
   });
 });

@@ -7,7 +7,8 @@ import { fromIp, randomIp, TRUSTING_PROXY } from '../helpers/network.js';
 import { securityEvents } from '../helpers/security-events.js';
 import { insertUser } from '../helpers/users.js';
 
-// products(first: n) { edges { node { id } } } costs 1 + n × (edges 1 + node 1) = 1 + 2n.
+// The model: docs/cost.md. products(first: n) { edges { node { id } } } costs
+// 1 + n × (edge 1 + node 1) = 1 + 2n (sizedFields: the size multiplies edges).
 const PAGE = (first: number | string) => `{ products(first: ${first}) { edges { node { id } } } }`;
 const PAGE_VAR = 'query($n: Int!) { products(first: $n) { edges { node { id } } } }';
 
@@ -50,9 +51,24 @@ describe('cost analysis and the hourly cost budget', () => {
     );
   });
 
-  it('scalars are free and objects cost 1 without @cost', async () => {
+  it('scalars are free, objects cost 1, totalCount (a count query) weighs 1', async () => {
+    // health 0 + products 1 + totalCount 1 = 2: without edges, first: 100 multiplies nothing.
     const res = await t.gql('{ health products(first: 100) { totalCount } }', undefined, fromIp(randomIp()));
-    assert.equal(costOf(res).requested, 1);
+    assert.equal(costOf(res).requested, 2);
+  });
+
+  it('Order.items multiplies by its 50: the nested-items attack is priced at its real work', async () => {
+    // reviews 1 + 20 × 2 = 41; product 1 + 41 = 42; items 50 × (1 + 42) = 2150; order node
+    // 1 + 2150 = 2151; myOrders 1 + 10 × (1 + 2151) = 21 521 (it was 451 when items counted once).
+    const res = await t.gql(
+      '{ myOrders(first: 10) { edges { node { items { product { reviews(first: 20) { edges { node { body } } } } } } } } }',
+      undefined,
+      fromIp(randomIp()),
+    );
+    assert.equal(res.status, 400, res.text);
+    assert.equal(codeOf(res), 'GRAPHQL_VALIDATION_FAILED');
+    assert.match(res.body.errors?.[0]?.message ?? '', /costs 21521 points/);
+    assert.equal(costOf(res).requested, 21521);
   });
 
   it('max cost with a literal first: the largest page passes, the first over is a 400', async () => {

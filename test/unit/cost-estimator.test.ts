@@ -8,14 +8,17 @@ import {
   type CostResult,
 } from '../../src/security/execution/cost-estimate.js';
 
-// The cost rules (src/security/cost-limit.ts), per field:
-//   cost = base + childCost × multiplier
-//   base: @cost's complexity; without @cost, 1 for an object (a load), 0 for a scalar or an enum;
-//   multiplier: product of the @cost multiplier arguments, each floored and at least 1 (a list
-//   argument counts its length); 1 for a field without @cost — lists without @cost are not
-//   multiplied.
-// In the real schema, products / myOrders / User.orders / Product.reviews carry
-// @cost(complexity: 1, multipliers: ["first"]); nothing else has @cost.
+// The cost model (src/security/execution/cost-estimate.ts, docs/cost.md), per field:
+//   object field: weight (default 1) + the cost of its selection
+//   scalar / enum field: weight (default 0)
+//   @cost(weight:) on the field overrides its type's @cost, which overrides the default;
+//   an argument or input field with @cost adds its weight when given;
+//   a list: size × (element cost), size = the slicing argument given (≥ 1) else assumedSize;
+//   sizedFields: the size multiplies those subfields (edges) instead of the field.
+// In the real schema: products / myOrders / User.orders / Product.reviews carry
+// @listSize(slicingArguments: ["first"], sizedFields: ["edges"]); every connection's totalCount
+// weighs 1 (a count query); products(search:) weighs 5; Order.items, apiKeys have assumedSize 50,
+// ApiKey.scopes 4.
 
 const schema = buildSchema();
 const estimator = createCostEstimator(schema);
@@ -39,22 +42,22 @@ const cases: Case[] = [
   { name: '__typename is free', query: '{ __typename }', expected: 0 },
   // viewer (object, no @cost) 1 + (id 0 + name 0 + role 0: an enum) = 1.
   { name: 'an object without @cost costs 1', query: '{ viewer { id name role } }', expected: 1 },
-  // __schema 1 + types (a list of objects, no @cost) 1 + name 0 = 2.
-  { name: 'introspection objects cost 1 each', query: '{ __schema { types { name } } }', expected: 2 },
+  // __schema 1 + types (an introspection list, unannotated: size 1) 1 × (1 + name 0) = 2.
+  { name: 'introspection lists count as size 1', query: '{ __schema { types { name } } }', expected: 2 },
 
-  // ── connections: first as a literal, as a variable ──
-  // products 1 + 10 × (edges 1 + node 1 + id 0 + name 0) = 1 + 10 × 2 = 21.
-  { name: 'a connection with a literal first', query: `{ ${PAGE('10')} }`, expected: 21 },
+  // ── connections: the slicing argument as a literal, as a variable ──
+  // products 1 + edges 10 × (edge 1 + node 1 + id 0 + name 0) = 1 + 10 × 2 = 21.
+  { name: 'slicing argument from a literal', query: `{ ${PAGE('10')} }`, expected: 21 },
   {
     // Same arithmetic with the coerced variable: 1 + 10 × 2 = 21.
-    name: 'a connection with first as a variable',
+    name: 'slicing argument from a variable',
     query: `query($n: Int!) { ${PAGE('$n')} }`,
     variables: { n: 10 },
     expected: 21,
   },
   {
     // 1 + 50 × 2 = 101.
-    name: 'the variable value, not the document, sets the multiplier',
+    name: 'the variable value, not the document, sets the size',
     query: `query($n: Int!) { ${PAGE('$n')} }`,
     variables: { n: 50 },
     expected: 101,
@@ -66,36 +69,48 @@ const cases: Case[] = [
     expected: 15,
   },
   {
-    // The multiplier is at least 1: 1 + 1 × 2 = 3.
-    name: 'first: 0 multiplies by 1',
+    // The size is at least 1: 1 + 1 × 2 = 3.
+    name: 'first: 0 is size 1',
     query: `{ ${PAGE('0')} }`,
     expected: 3,
   },
   {
     // Negative (refused later by the service): read as 1: 1 + 1 × 2 = 3.
-    name: 'a negative first multiplies by 1',
+    name: 'a negative first is size 1',
     query: `query($n: Int!) { ${PAGE('$n')} }`,
     variables: { n: -5 },
     expected: 3,
   },
   {
-    // child: totalCount 0 + pageInfo (1 + 0) + edges (1 + cursor 0 + node (1 + 0)) = 1 + 2 = 3;
-    // products 1 + 3 × 3 = 10.
-    name: 'every field of the connection is inside the multiplier',
+    // sizedFields: ["edges"]: only edges is multiplied. products 1 + totalCount 1 (@cost) +
+    // pageInfo (1 + 0) + edges 3 × (edge 1 + cursor 0 + node (1 + 0)) = 1 + 1 + 1 + 6 = 9.
+    name: 'sizedFields: the size multiplies edges, not pageInfo or totalCount',
     query: '{ products(first: 3) { totalCount pageInfo { hasNextPage } edges { cursor node { id } } } }',
-    expected: 10,
+    expected: 9,
   },
   {
-    // Nothing below costs anything: 1 + 0 × 5 = 1.
-    name: 'a connection selecting only scalars costs its base',
+    // myOrders 1 + totalCount 1 (@cost(weight: "1"): a count query) = 2; no edges, nothing sized.
+    name: '@cost weight on a field: totalCount',
     query: '{ myOrders(first: 5) { totalCount } }',
-    expected: 1,
+    expected: 2,
+  },
+  {
+    // search given: + 5 (@cost on the argument); products 1 + 3 × (1 + 1) = 7; 5 + 7 = 12.
+    name: '@cost weight on an argument: search',
+    query: '{ products(first: 3, search: "lamp") { edges { node { id } } } }',
+    expected: 12,
+  },
+  {
+    // search: null is not given: 1 + 3 × 2 = 7.
+    name: 'a null argument adds nothing',
+    query: '{ products(first: 3, search: null) { edges { node { id } } } }',
+    expected: 7,
   },
 
   // ── nested lists multiply ──
   {
-    // author { name } 1; review node 1 + 1 = 2; review edges 1 + 2 = 3;
-    // reviews(first: 5) 1 + 5 × 3 = 16; product node 1 + 16 = 17; product edges 1 + 17 = 18;
+    // author { name } 1; review node 1 + 1 = 2; review edge 1 + 2 = 3;
+    // reviews(first: 5) 1 + 5 × 3 = 16; product node 1 + 16 = 17; product edge 1 + 17 = 18;
     // products(first: 10) 1 + 10 × 18 = 181.
     name: 'reviews inside products: 10 × 5',
     query:
@@ -112,15 +127,31 @@ const cases: Case[] = [
     expected: 181,
   },
   {
-    // reviews(first: 2) { totalCount } 1 + 0 × 2 = 1; product 1 + 1 = 2; items (a list without
-    // @cost: not multiplied) 1 + 2 = 3; order node 1 + 3 = 4; order edges 1 + 4 = 5;
-    // orders(first: 4) 1 + 4 × 5 = 21; viewer 1 + 21 = 22. (Up to 50 items per order each load
-    // a product and its reviews, yet items counts once: the rule as written, an SDL gap.)
-    name: 'a list without @cost inside a connection is charged once',
+    // reviews(first: 2) { totalCount } 1 + 1 = 2; product 1 + 2 = 3; one item 1 + quantity 0 +
+    // 3 = 4; items (assumedSize 50) 50 × 4 = 200; order node 1 + 200 = 201; order edges
+    // 4 × (1 + 201) = 808; orders 1 + 808 = 809; viewer 1 + 809 = 810. (Before: 22, items
+    // counted once.)
+    name: 'Order.items multiplies by its assumedSize 50',
     query: `{ viewer { orders(first: 4) { edges { node {
       items { quantity product { reviews(first: 2) { totalCount } } }
     } } } } }`,
-    expected: 22,
+    expected: 810,
+  },
+  {
+    // The attack of issue 12. review node 1 + body 0 = 1; reviews 1 + 20 × (1 + 1) = 41;
+    // product 1 + 41 = 42; items 50 × (1 + 42) = 2150; order node 1 + 2150 = 2151;
+    // myOrders 1 + 10 × (edge 1 + 2151) = 21 521: over MAX_COST 5000. (Before: 451.) Its real
+    // work: up to 10 orders × 50 items × 20 reviews = 10 000 reviews and 500 products.
+    name: 'the nested-items attack is priced at its real work',
+    query:
+      '{ myOrders(first: 10) { edges { node { items { product { reviews(first: 20) { edges { node { body } } } } } } } } }',
+    expected: 21_521,
+  },
+  {
+    // apiKeys (assumedSize 50) 50 × (ApiKey 1 + id 0 + scopes 4 × 0) = 50.
+    name: 'apiKeys: assumedSize 50, a list of enums costs nothing more',
+    query: '{ apiKeys { id scopes } }',
+    expected: 50,
   },
 
   // ── aliases, fragments, directives ──
@@ -132,7 +163,7 @@ const cases: Case[] = [
   },
   {
     // P: id 0 + reviews(first: 3) { edges { node { rating } } } = 1 + 3 × (1 + 1) = 7;
-    // product node 1 + 7 = 8; edges 1 + 8 = 9 = Page; products 1 + 10 × 9 = 91;
+    // product node 1 + 7 = 8; edges 10 × (1 + 8) = 90; products 1 + 90 = 91;
     // viewer { ...Me } 1 + 0 = 1. Total 92.
     name: 'named fragments',
     query: `
@@ -143,8 +174,8 @@ const cases: Case[] = [
     expected: 92,
   },
   {
-    // Each spread is charged (selections are not merged): E = edges 1 + node 1 = 2;
-    // products 1 + 2 × (2 + 2) = 9.
+    // Each spread is charged (selections are not merged): E = edges 2 × (1 + 1) = 4;
+    // products 1 + 4 + 4 = 9.
     name: 'a fragment spread twice is charged twice',
     query: '{ products(first: 2) { ...E ...E } } fragment E on ProductConnection { edges { node { id } } }',
     expected: 9,
@@ -193,9 +224,9 @@ const cases: Case[] = [
     expected: 1,
   },
   {
-    // createOrder (object, no @cost) 1 + (id 0 + totalCents 0 + items (1 + quantity 0 +
-    // product (1 + name 0)) + owner (1 + name 0)) = 1 + (2 + 1) = 4.
-    name: 'a mutation returning an object',
+    // Mutations are priced like queries. createOrder 1 + id 0 + totalCents 0 + items
+    // 50 × (1 + quantity 0 + product (1 + name 0)) = 100 + owner (1 + name 0) = 1 + 100 + 1 = 102.
+    name: 'a mutation returning an object (its items list is sized 50)',
     query: `mutation($input: CreateOrderInput!) {
       createOrder(input: $input) { id totalCents items { quantity product { name } } owner { name } }
     }`,
@@ -205,15 +236,15 @@ const cases: Case[] = [
         shippingAddress: { line1: '1 Main St', city: 'Pune', postcode: '411001', country: 'IN' },
       },
     },
-    expected: 4,
+    expected: 102,
   },
   {
-    // orders(first: 5) { totalCount } 1 + 0 × 5 = 1; user 1 + 1 = 2; login 1 + (0 + 2) = 3.
+    // orders(first: 5) { totalCount } 1 + 1 = 2; user 1 + 2 = 3; login 1 + (0 + 3) = 4.
     name: 'a mutation with a connection in its payload',
     query: `mutation {
       login(input: { email: "a@example.com", password: "pw" }) { accessToken user { id orders(first: 5) { totalCount } } }
     }`,
-    expected: 3,
+    expected: 4,
   },
   { name: 'a mutation returning a scalar is free', query: 'mutation { logout }', expected: 0 },
 ];
@@ -260,43 +291,118 @@ describe('the cost estimator on the real schema', () => {
   });
 });
 
-// The real schema multiplies by one argument with complexity 1 everywhere; the rest of the rule
-// (other complexities, several multipliers, list arguments) on a small schema of its own.
+// The rest of the model (nested slicing paths, type weights, input-field weights, several
+// slicing arguments, nested lists, fractional weights) on a small schema of its own.
 describe('the cost estimator rules', () => {
   const small = buildSdlSchema(`
-    directive @cost(complexity: Int!, multipliers: [String!]) on FIELD_DEFINITION
-    type Item { id: ID! tags: [String!]! child: Item }
+    directive @cost(weight: String!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | INPUT_FIELD_DEFINITION | OBJECT | SCALAR
+    directive @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION
+    scalar Money @cost(weight: "2")
+    type Heavy @cost(weight: "4") { id: ID! }
+    type Item { id: ID! child: Item heavy: Heavy light: Heavy @cost(weight: "0") price: Money tags: [String!]! @listSize(assumedSize: 10) }
+    input Filter { text: String @cost(weight: "3") }
+    input Page { first: Int! filter: Filter }
     type Query {
-      grid(rows: Int!, cols: Int!): [Item!]! @cost(complexity: 3, multipliers: ["rows", "cols"])
-      byIds(ids: [ID!]!): [Item!]! @cost(complexity: 2, multipliers: ["ids"])
-      expensive: Int @cost(complexity: 7)
-      optional(first: Int): [Item!]! @cost(complexity: 1, multipliers: ["first"])
+      search(input: Page!): [Item!]! @listSize(slicingArguments: ["input.first"])
+      byIds(ids: [ID!]!): [Item!]! @listSize(slicingArguments: ["ids"])
+      window(first: Int, last: Int): [Item!]!
+        @listSize(slicingArguments: ["first", "last"], assumedSize: 100, requireOneSlicingArgument: false)
+      strict(first: Int, last: Int): [Item!]! @listSize(slicingArguments: ["first", "last"], assumedSize: 100)
+      grid: [[Item!]!]! @listSize(assumedSize: 3)
+      heavyOne: Heavy
+      halfHeavy: Heavy @cost(weight: "0.5")
+      expensive: Int @cost(weight: "7")
     }
   `);
   const smallEstimator = createCostEstimator(small);
-  const smallCost = (query: string) => computeCost(small, smallEstimator, parse(query), undefined, undefined);
+  const smallCost = (query: string, variables?: Record<string, unknown>) =>
+    computeCost(small, smallEstimator, parse(query), undefined, variables);
 
-  const rules: [string, string, number][] = [
-    // 3 + (child 1 + 0) × 4 × 5 = 23.
-    ['two multipliers multiply together', '{ grid(rows: 4, cols: 5) { id child { id } } }', 23],
-    // 2 + (child 1) × 3 ids = 5.
-    ['a list argument multiplies by its length', '{ byIds(ids: ["a", "b", "c"]) { child { id } } }', 5],
-    // Empty list: multiplier at least 1: 2 + 1 × 1 = 3.
-    ['an empty list argument multiplies by 1', '{ byIds(ids: []) { child { id } } }', 3],
-    // A scalar with @cost costs its complexity.
-    ['a scalar with @cost', '{ expensive }', 7],
-    // Argument absent: multiplier 1: 1 + 1 × 1 = 2.
-    ['an absent multiplier argument multiplies by 1', '{ optional { child { id } } }', 2],
-    // Nested objects without @cost: child 1 + (child 1 + (child 1)) = 3 under grid 3 + 3 × 1 × 1 = 6.
+  const rules: [string, string, Record<string, unknown> | undefined, number][] = [
+    // search: size from input.first 4; 4 × (Item 1 + child (1 + 0)) = 8.
     [
-      'objects without @cost cost 1 each level',
-      '{ grid(rows: 1, cols: 1) { child { child { child { id } } } } }',
+      'slicing argument from a nested input field',
+      '{ search(input: { first: 4 }) { child { id } } }',
+      undefined,
+      8,
+    ],
+    // The input object as a variable: 6 × (1 + 0) = 6.
+    [
+      'a nested input field from a variable',
+      'query($p: Page!) { search(input: $p) { id } }',
+      { p: { first: 6 } },
       6,
     ],
+    // A variable inside the input literal: 5 × 1 = 5.
+    [
+      'a variable inside the input literal',
+      'query($n: Int!) { search(input: { first: $n }) { id } }',
+      { n: 5 },
+      5,
+    ],
+    // filter.text given: + 3 (@cost on the input field), once; 2 × 1 = 2; 3 + 2 = 5.
+    [
+      '@cost on an input field',
+      '{ search(input: { first: 2, filter: { text: "x" } }) { id } }',
+      undefined,
+      5,
+    ],
+    // A list argument sizes by its length: 3 × (1 + child 1) = 6.
+    [
+      'a list slicing argument sizes by its length',
+      '{ byIds(ids: ["a", "b", "c"]) { child { id } } }',
+      undefined,
+      6,
+    ],
+    // Empty list: size at least 1: 1 × 2 = 2.
+    ['an empty list argument is size 1', '{ byIds(ids: []) { child { id } } }', undefined, 2],
+    // A scalar with @cost costs its weight.
+    ['@cost weight on a scalar field', '{ expensive }', undefined, 7],
+    // Heavy @cost(weight: "4"): heavyOne 4 + id 0 = 4.
+    ['@cost weight on a type', '{ heavyOne { id } }', undefined, 4],
+    // 2 × (Item 1 + heavy 4) = 10; with light (a field @cost 0 overrides the type's 4): 2 × (1 + 0) = 2.
+    ['a type weight inside a list', '{ search(input: { first: 2 }) { heavy { id } } }', undefined, 10],
+    [
+      "a field's weight overrides its type's",
+      '{ search(input: { first: 2 }) { light { id } } }',
+      undefined,
+      2,
+    ],
+    // Money @cost(weight: "2"): 2 × (1 + 2) = 6.
+    ['@cost weight on a scalar type', '{ search(input: { first: 2 }) { price } }', undefined, 6],
+    // tags: assumedSize 10 × String 0 = 0: 1 × (1 + 0) = 1.
+    ['a list of scalars with assumedSize', '{ search(input: { first: 1 }) { tags } }', undefined, 1],
+    // requireOneSlicingArgument: false, both given: the larger, 5 × 1 = 5.
+    ['several slicing arguments: the largest', '{ window(first: 2, last: 5) { id } }', undefined, 5],
+    // None given: assumedSize 100 × 1 = 100.
+    ['no slicing argument: assumedSize', '{ window { id } }', undefined, 100],
+    // One given where exactly one is required: 3 × 1 = 3.
+    ['exactly one slicing argument given', '{ strict(last: 3) { id } }', undefined, 3],
+    // [[Item!]!]! with assumedSize 3: multiplied once, 3 × 1 = 3.
+    ['a nested list type is multiplied once', '{ grid { id } }', undefined, 3],
+    // 0.5 rounds up to 1 point.
+    ['fractional weights round up', '{ halfHeavy { id } }', undefined, 1],
+    // Nested objects: child 1 + (child 1 + (child 1)) = 3 under search 1 × (1 + 3) = 4.
+    [
+      'objects cost 1 each level',
+      '{ search(input: { first: 1 }) { child { child { child { id } } } } }',
+      undefined,
+      4,
+    ],
   ];
-  for (const [name, query, expected] of rules) {
+  for (const [name, query, variables, expected] of rules) {
     it(`${name}: ${expected}`, () => {
-      assert.deepEqual(smallCost(query), { ok: true, cost: expected });
+      assert.deepEqual(smallCost(query, variables), { ok: true, cost: expected });
     });
   }
+
+  it('requireOneSlicingArgument: none or both given is uncomputable (refused)', () => {
+    for (const query of ['{ strict { id } }', '{ strict(first: 1, last: 2) { id } }']) {
+      const result = smallCost(query);
+      assert.equal(result.ok, false, query);
+      assert.equal(!result.ok && result.reason, 'uncomputable', query);
+      const error = !result.ok ? result.error : undefined;
+      assert.match(error instanceof Error ? error.message : '', /Query.strict needs exactly one/);
+    }
+  });
 });

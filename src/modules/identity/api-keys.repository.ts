@@ -3,6 +3,11 @@ import type { Queryable } from '../../db/client.js';
 import type { Scope } from '../../generated/schema-types.js';
 import type { ApiKeyRow, ApiKeyWithOwner } from './identity.model.js';
 
+/** Active keys a user may hold at once (createApiKey refuses more). */
+export const MAX_ACTIVE_API_KEYS = 20;
+/** Keys one `apiKeys` list returns: every active key, then the most recently revoked. */
+export const API_KEY_LIST_LIMIT = 50;
+
 const COLUMNS = `id, user_id AS "userId", name, prefix, scopes, created_at AS "createdAt",
   last_used_at AS "lastUsedAt", revoked_at AS "revokedAt"`;
 
@@ -11,8 +16,9 @@ export function createApiKeysRepository(db: Queryable) {
   const repository = {
     async listByUser(userId: string): Promise<ApiKeyRow[]> {
       return db.query<ApiKeyRow>(
-        `SELECT ${COLUMNS} FROM api_keys WHERE user_id = $1 ORDER BY created_at DESC, id DESC`,
-        [userId],
+        `SELECT ${COLUMNS} FROM api_keys WHERE user_id = $1
+          ORDER BY revoked_at IS NOT NULL, created_at DESC, id DESC LIMIT $2`,
+        [userId, API_KEY_LIST_LIMIT],
       );
     },
     async findById(id: string): Promise<ApiKeyRow | null> {
@@ -30,21 +36,25 @@ export function createApiKeysRepository(db: Queryable) {
       );
       return rows[0] ?? null;
     },
+    /**
+     * Inserts the key unless the user already holds MAX_ACTIVE_API_KEYS active ones (null then):
+     * the count and the insert are one statement.
+     */
     async create(input: {
       userId: string;
       name: string;
       prefix: string;
       keyHash: string;
       scopes: readonly Scope[];
-    }) {
+    }): Promise<ApiKeyRow | null> {
       const rows = await db.query<ApiKeyRow>(
-        `INSERT INTO api_keys (user_id, name, prefix, key_hash, scopes) VALUES ($1, $2, $3, $4, $5::text[])
+        `INSERT INTO api_keys (user_id, name, prefix, key_hash, scopes)
+         SELECT $1::uuid, $2::text, $3::text, $4::text, $5::text[]
+          WHERE (SELECT count(*) FROM api_keys WHERE user_id = $1::uuid AND revoked_at IS NULL) < $6::int
          RETURNING ${COLUMNS}`,
-        [input.userId, input.name, input.prefix, input.keyHash, input.scopes],
+        [input.userId, input.name, input.prefix, input.keyHash, input.scopes, MAX_ACTIVE_API_KEYS],
       );
-      const row = rows[0];
-      if (!row) throw new Error('insert returned no row');
-      return row;
+      return rows[0] ?? null;
     },
     /** Revokes the key if it belongs to the user; false when there was nothing to revoke. */
     async revoke(id: string, userId: string): Promise<boolean> {

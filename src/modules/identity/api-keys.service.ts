@@ -1,9 +1,9 @@
 import { generateApiKeySecret } from '../../auth/api-key-secrets.js';
-import { notFound } from '../../errors.js';
+import { badUserInput, notFound } from '../../errors.js';
 import type { RequestScope } from '../../graphql/request-scope.js';
 import { assertCan } from '../../policy/policy.js';
 import { parseInput } from '../../validation.js';
-import type { ApiKeysRepository } from './api-keys.repository.js';
+import { MAX_ACTIVE_API_KEYS, type ApiKeysRepository } from './api-keys.repository.js';
 import { apiKeyId, createApiKeyInput } from './identity.inputs.js';
 import type { ApiKeyRow, CreatedApiKeyModel } from './identity.model.js';
 
@@ -30,6 +30,12 @@ export function createApiKeysService(apiKeys: ApiKeysRepository) {
         keyHash: hash,
         scopes: data.scopes,
       });
+      // The bound of the `apiKeys` list (its @listSize) rests on this maximum.
+      if (!apiKey)
+        throw badUserInput(
+          { input: `At most ${MAX_ACTIVE_API_KEYS} active API keys: revoke one first.` },
+          `At most ${MAX_ACTIVE_API_KEYS} active API keys: revoke one first.`,
+        );
       return { apiKey, secret };
     },
     /** Someone else's key answers NOT_FOUND, exactly like a key that does not exist. */

@@ -1,11 +1,11 @@
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
-import type { ComplexityEstimator } from 'graphql-query-complexity';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { RequestIdentity } from '../../request.js';
 import { ErrorCode, retryAfterSeconds } from '../../errors.js';
 import { clientKey } from '../client-key.js';
-import { computeCost, createCostEstimator, type CostResult } from './cost-estimate.js';
+import { computeCost, createCostEstimator, type CostEstimator, type CostResult } from './cost-estimate.js';
+import { assertTypeDefsListsBounded } from './list-bounds.js';
 import type { LimiterFactory } from '../../store/limiters.js';
 import { z } from 'zod';
 import { int } from '../options.js';
@@ -54,7 +54,7 @@ interface Snapshot {
  * Cost analysis and the per-viewer cost budget, as one Apollo plugin:
  *
  * 1. didResolveOperation (after parse and validation, before execution): the operation's cost
- *    from the schema's @cost rules and the actual variables (cost-estimate.ts). Over `maxCost`:
+ *    from the schema's @cost / @listSize and the actual variables (cost-estimate.ts: the model). Over `maxCost`:
  *    400 GRAPHQL_VALIDATION_FAILED, nothing runs.
  * 2. The cost is *reserved* in the viewer's hourly budget (Redis, shared by every instance, or
  *    memory) before execution, atomically, so concurrent requests cannot overspend it. Over
@@ -69,7 +69,7 @@ interface Snapshot {
 export function createCostBudgetPlugin(options: CostBudgetOptions): ApolloServerPlugin<RequestIdentity> {
   const { maxCost, budgetPerHour, production } = options;
   const budget = options.limiters.create({ name: 'cost', points: budgetPerHour, duration: WINDOW_SECONDS });
-  const estimators = new WeakMap<GraphQLSchema, ComplexityEstimator>();
+  const estimators = new WeakMap<GraphQLSchema, CostEstimator>();
   const estimatorFor = (schema: GraphQLSchema) => {
     let estimator = estimators.get(schema);
     if (!estimator) {
@@ -192,13 +192,14 @@ export const costProtection = defineProtection({
   name: 'cost',
   phase: 'execution',
   summary:
-    "Cost per operation from the schema's @cost rules (400 over it) and an hourly budget per viewer (429); extensions.cost.",
+    'Cost per operation from @cost / @listSize (400 over it; every list bounded at start-up), an hourly budget per viewer (429); extensions.cost.',
   env: z.object({
     MAX_COST: int(1, 10_000_000).default(5000).describe('Most points one operation may cost.'),
     COST_BUDGET_PER_HOUR: int(1, 100_000_000)
       .default(50_000)
       .describe('Points one viewer may spend per hour.'),
   }),
+  checkTypeDefs: assertTypeDefsListsBounded,
   create: (options, { limiters, production }) => ({
     plugin: createCostBudgetPlugin({
       limiters,
