@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { toSafeText } from '../../src/graphql/safe-text.js';
+import { toSafeText } from '../../src/text/safe-text.js';
 import type { TestApp } from '../helpers/app.js';
 import { assertOk } from '../helpers/graphql.js';
 import { insertUser, type TestUser } from '../helpers/users.js';
