@@ -1,6 +1,6 @@
 // Import rules of src/ (run in `npm test` as `npm run lint:imports`): the layering described in
 // docs/architecture.md cannot decay silently. Lower layers never import higher ones:
-//   db, store  <  auth (mechanisms), audit, policy  <  security (protections)  <  modules  <  app.ts
+//   text  <  db, store  <  auth (mechanisms), audit, policy  <  security (protections)  <  modules  <  app.ts
 /** Where the domain lives: the module slices and the files that compose them. */
 const DOMAIN =
   '^src/(modules|services\\.ts|repositories\\.ts|loaders\\.ts|resolvers\\.ts|context\\.ts|scope\\.ts)';
@@ -25,6 +25,14 @@ module.exports = {
       to: {
         path: '^src/(auth|audit|policy|security|modules|http|graphql)/|^src/(app|context|services|repositories|loaders|resolvers|scope|validation|schema)\\.ts$',
       },
+    },
+    {
+      name: 'text-is-the-bottom',
+      severity: 'error',
+      comment:
+        'text/ holds the safe-text rule that validation, the OIDC sign-in, the seed and the db migrations all apply: it imports nothing else from src/.',
+      from: { path: '^src/text/' },
+      to: { path: '^src/', pathNot: '^src/text/' },
     },
     {
       name: 'security-imports-no-module',

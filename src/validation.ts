@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { badUserInput } from './errors.js';
 import { markSecurityEvent } from './audit/marks.js';
+import { MULTI_LINE_FORBIDDEN, SINGLE_LINE_FORBIDDEN, toSafeText } from './text/safe-text.js';
 
 /**
  * Parses untrusted input at the boundary. Failures become BAD_USER_INPUT with
@@ -21,15 +22,6 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, root 
   });
 }
 
-// Whitelisting by exclusion of the invisible: C0/C1 control characters and the Unicode bidi
-// overrides let a name or address render differently from what is stored (log forging,
-// "admin\u202E" spoofing). Single-line text refuses all of them; multi-line text keeps \t \n \r.
-/* eslint-disable no-control-regex -- matching control characters is the point */
-const SINGLE_LINE_FORBIDDEN = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
-const MULTI_LINE_FORBIDDEN =
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
-/* eslint-enable no-control-regex */
-
 const bounded = (min: number, max: number) =>
   z
     .string()
@@ -37,13 +29,30 @@ const bounded = (min: number, max: number) =>
     .min(min, min === 1 ? 'Must not be empty.' : `Must be at least ${min} characters.`)
     .max(max, `Must be at most ${max} characters.`);
 
-/** Trimmed, bounded, single-line text: the default for every free-form string. */
-export const text = (min: number, max: number) =>
-  bounded(min, max).refine((v) => !SINGLE_LINE_FORBIDDEN.test(v), 'Must not contain control characters.');
+const CONTROL_CHARACTERS = 'Must not contain control characters.';
 
-/** Trimmed, bounded text that may span lines (review bodies, descriptions). */
-export const multilineText = (min: number, max: number) =>
-  bounded(min, max).refine((v) => !MULTI_LINE_FORBIDDEN.test(v), 'Must not contain control characters.');
+/**
+ * The one rule for user-entered text that is stored and served back (names, review bodies, key
+ * names, addresses, product texts, and the search term matched against them): sanitised on
+ * write, so reads serve it as stored. Single-line unless `multiline` (which keeps \t \n \r).
+ *
+ * 1. trimmed, bounded (min..max) and refused for control characters, on the text **as the client
+ *    sent it**: the contract's lengths are the client's lengths;
+ * 2. transformed to the safe form (`toSafeText`, src/text/safe-text.ts): every tag removed, the
+ *    rest entity-escaped. Escaping can lengthen it up to five-fold (`&` → `&amp;`): a 2,000-char
+ *    body of `<` is stored and served as 2,000 × `&lt;` (8,000 chars). Columns are `text`;
+ *    nothing downstream bounds the stored length;
+ * 3. refused when nothing but markup was sent (min ≥ 1 and the safe form is blank), and when
+ *    decoding entities produced a control character (`&#x202E;`).
+ */
+export const safeText = (min: number, max: number, { multiline = false }: { multiline?: boolean } = {}) => {
+  const forbidden = multiline ? MULTI_LINE_FORBIDDEN : SINGLE_LINE_FORBIDDEN;
+  return bounded(min, max)
+    .refine((v) => !forbidden.test(v), CONTROL_CHARACTERS)
+    .transform(toSafeText)
+    .refine((v) => min === 0 || v.trim() !== '', 'Must contain text, not only markup.')
+    .refine((v) => !forbidden.test(v), CONTROL_CHARACTERS);
+};
 
 export const uuid = z.string().max(36, 'Must be a valid id.').uuid('Must be a valid id.');
 
@@ -60,4 +69,5 @@ export const password = z
   .min(12, 'Must be at least 12 characters.')
   .max(128, 'Must be at most 128 characters.');
 
-export const personName = text(1, 80);
+/** A person's name: stored in the safe form (`safeText`). */
+export const personName = safeText(1, 80);

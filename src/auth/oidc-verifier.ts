@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as jose from 'jose';
 import type { ExternalVerifier } from './authenticate.js';
 import type { UserDirectory } from './ports.js';
+import { toSafeName } from '../text/safe-text.js';
 import { CLOCK_TOLERANCE_SECONDS } from './tokens.js';
 
 export interface OidcVerifierOptions {
@@ -91,8 +92,9 @@ export function createOidcVerifier(options: OidcVerifierOptions): ExternalVerifi
           : [];
       const digest = createHash('sha256').update(`${issuer}\n${sub}`).digest('hex').slice(0, 32);
       const placeholder = `oidc-${digest}@users.invalid`;
-      const rawName = typeof payload.name === 'string' ? payload.name.trim().slice(0, 80) : '';
-      const user = await users.findOrCreateByOidc(issuer, sub, [...claimed, placeholder], rawName || 'User');
+      // The issuer's name claim is user-entered text too: stored in the safe form, like a registered name.
+      const name = typeof payload.name === 'string' ? toSafeName(payload.name, 80, 'User') : 'User';
+      const user = await users.findOrCreateByOidc(issuer, sub, [...claimed, placeholder], name);
       if (!user) throw new Error('no local user for this external identity');
       const tokenId =
         typeof payload.jti === 'string' && payload.jti.length <= 128

@@ -1,3 +1,4 @@
+import { toSafeText } from '../text/safe-text.js';
 import type { Db } from './client.js';
 
 /** Demo accounts (development only; production never seeds). Listed in the README. */
@@ -35,7 +36,7 @@ const MATERIALS = ['oak', 'steel', 'linen', 'recycled plastic', 'bamboo', 'wool'
 
 /**
  * Seeds demo data once: when the users table is empty. 300 products, 900 reviews (a few with
- * markup, to show output sanitising) and three accounts; no orders. Deterministic, so the README's examples stay true.
+ * markup, stored in the safe form like any written text) and three accounts; no orders. Deterministic, so the README's examples stay true.
  */
 export interface SeedOptions {
   /** How the demo accounts' passwords are stored (auth/passwords.ts; passed in: db/ imports no auth). */
@@ -57,7 +58,8 @@ export async function seedDemoData(
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) RETURNING id, email`,
       [
         DEMO_ACCOUNTS.map((a) => a.email),
-        DEMO_ACCOUNTS.map((a) => a.name),
+        // Demo text goes through the rule every written text does (text/safe-text.ts).
+        DEMO_ACCOUNTS.map((a) => toSafeText(a.name)),
         DEMO_ACCOUNTS.map((a) => a.role),
         hashes,
       ],
@@ -80,7 +82,7 @@ export async function seedDemoData(
     const products = await tx.query<{ id: string }>(
       `INSERT INTO products (name, description, price_cents, created_at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[]) RETURNING id`,
-      [names, descriptions, prices, created],
+      [names.map(toSafeText), descriptions.map(toSafeText), prices, created],
     );
     const customers = users.filter((u) => u.email !== 'admin@example.com').map((u) => u.id);
     const rProduct: string[] = [];
@@ -104,7 +106,7 @@ export async function seedDemoData(
     await tx.query(
       `INSERT INTO reviews (product_id, author_id, rating, body, created_at)
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::smallint[], $4::text[], $5::timestamptz[])`,
-      [rProduct, rAuthor, rRating, rBody, rCreated],
+      [rProduct, rAuthor, rRating, rBody.map(toSafeText), rCreated],
     );
   });
   return true;

@@ -123,6 +123,22 @@ describe('external OIDC issuer (loopback JWKS server)', () => {
     assert.equal(idp.hits.jwks, 1, 'the key set is fetched once and cached');
   });
 
+  it("the issuer's name claim is stored in the safe form on first sign-in, like a registered name", async () => {
+    for (const [sub, name, expected] of [
+      ['ext-name-markup', '<img src=x onerror=alert(1)>Eve & <b>co</b> <3', 'Eve &amp; co &lt;3'],
+      ['ext-name-only-markup', '<script>alert(1)</script>', 'User'],
+      ['ext-name-control', '\u202Eadmin\u0000', 'admin'],
+    ] as const) {
+      const res = await t.gql(
+        '{ viewer { id name } }',
+        {},
+        bearer(await idp.sign({ sub, email: `${sub}@example.org`, name })),
+      );
+      assert.equal(res.status, 200, res.text);
+      assert.equal((res.body.data?.viewer as { name: string }).name, expected);
+    }
+  });
+
   it('an unverified (false or missing email_verified) address nobody holds is not claimed and stays free', async () => {
     for (const [sub, claims] of [
       ['ext-unverified-false', { email_verified: false }],

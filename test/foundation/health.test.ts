@@ -30,6 +30,10 @@ describe('health and readiness', () => {
     assert.deepEqual(await migrate(t.app.db), []);
     const rows = await t.app.db.query<{ name: string }>('SELECT name FROM schema_migrations ORDER BY name');
     assert.ok(rows.some((r) => r.name === '001_init.sql'));
+    assert.ok(
+      rows.some((r) => r.name === '002_safe_text'),
+      'code migrations are recorded too',
+    );
   });
 });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Scope } from '../../generated/schema-types.js';
-import { email, password, personName, text, uuid } from '../../validation.js';
+import { email, password, personName, safeText, uuid } from '../../validation.js';
 
 export const registerInput = z.strictObject({ email, password, name: personName });
 
@@ -21,7 +21,7 @@ export const resetPasswordInput = z.object({
 export const apiKeyId = z.object({ id: uuid });
 
 export const createApiKeyInput = z.strictObject({
-  name: text(1, 80),
+  name: safeText(1, 80),
   scopes: z
     .array(z.enum(Scope))
     .min(1, 'Must list between 1 and 4 scopes.')

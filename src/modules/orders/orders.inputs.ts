@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Country } from '../../generated/schema-types.js';
-import { text, uuid } from '../../validation.js';
+import { safeText, uuid } from '../../validation.js';
 
 export const orderId = z.object({ id: uuid });
 
@@ -22,10 +22,11 @@ export const createOrderInput = z.strictObject({
     .min(1, 'Must have between 1 and 50 items.')
     .max(50, 'Must have between 1 and 50 items.'),
   shippingAddress: z.strictObject({
-    line1: text(5, 200),
-    city: text(2, 100),
+    line1: safeText(5, 200),
+    city: safeText(2, 100),
     // Whitelist patterns (API.md). Postcodes and promo codes are case-insensitive: normalised
-    // to upper case before the check, and stored that way.
+    // to upper case before the check, and stored that way. The whitelists admit no `<`, `>` or
+    // `&`, so these are already in the safe form (`safeText` would leave them unchanged).
     postcode: z
       .string()
       .trim()

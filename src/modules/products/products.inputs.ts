@@ -1,15 +1,16 @@
 import { z } from 'zod';
-import { multilineText, text, uuid } from '../../validation.js';
+import { safeText, uuid } from '../../validation.js';
 
 export const productSearch = z.object({
-  search: text(0, 100).nullish(),
+  // Names are stored in the safe form, so the term is put in it too: "a & b" finds "a &amp; b".
+  search: safeText(0, 100).nullish(),
 });
 
 export const productId = z.object({ id: uuid });
 
 export const createProductInput = z.strictObject({
-  name: text(1, 200),
-  description: multilineText(0, 5000),
+  name: safeText(1, 200),
+  description: safeText(0, 5000, { multiline: true }),
   priceCents: z
     .number()
     .int('Must be a whole number of cents.')

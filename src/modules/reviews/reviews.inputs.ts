@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { multilineText, uuid } from '../../validation.js';
+import { safeText, uuid } from '../../validation.js';
 
 export const addReviewInput = z.strictObject({
   productId: uuid,
@@ -8,7 +8,7 @@ export const addReviewInput = z.strictObject({
     .int('Must be between 1 and 5.')
     .min(1, 'Must be between 1 and 5.')
     .max(5, 'Must be between 1 and 5.'),
-  // User content: stored as given (trimmed); every HTML tag is removed on the way out
-  // (safe-text.ts, applied by the Review.body resolver), so stored markup never reaches a client.
-  body: multilineText(1, 2000),
+  // User content: 1..2000 characters as sent, stored in the safe form (validation.ts `safeText`:
+  // every tag removed, the rest entity-escaped), so reads serve it as stored.
+  body: safeText(1, 2000, { multiline: true }),
 });

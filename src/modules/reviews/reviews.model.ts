@@ -6,7 +6,7 @@ export interface ReviewRow {
   productId: string;
   authorId: string;
   rating: number;
-  /** Stored as given; made safe on the way out (Review.body, graphql/safe-text.ts). */
+  /** Stored in the safe form (made safe on write: validation.ts `safeText`); served as stored. */
   body: string;
   createdAt: Date;
 }

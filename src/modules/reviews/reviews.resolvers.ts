@@ -1,6 +1,5 @@
 import { notFound } from '../../errors.js';
 import type { Resolvers } from '../../generated/graphql.js';
-import { toSafeText } from '../../graphql/safe-text.js';
 
 export const reviewsResolvers: Resolvers = {
   Mutation: {
@@ -10,7 +9,6 @@ export const reviewsResolvers: Resolvers = {
     reviews: (product, args, ctx) => ctx.services.reviews.forProduct(ctx, product, args),
   },
   Review: {
-    body: (review) => toSafeText(review.body),
     author: async (review, _a, ctx) =>
       (await ctx.loaders.userById.load(review.authorId)) ?? Promise.reject(notFound('User')),
     product: async (review, _a, ctx) =>
