@@ -15,6 +15,7 @@ import { operationNameProtection } from './http/operation-name.js';
 import { requestIdProtection } from './http/request-id.js';
 import { serverTimeoutsProtection } from './http/server-timeouts.js';
 import { maskingProtection } from './response/masked-errors.js';
+import { responseGuardsProtection } from './response/response-guards.js';
 
 /**
  * The whole defence, in the order a request meets it. Adding a protection: one file that exports
@@ -44,5 +45,6 @@ export const PROTECTIONS = [
   rateLimitProtection, // @rateLimit per viewer and field (a refused viewer spends nothing)
   executionTimeoutProtection, // deadline at the resolvers
   // ── response ─────────────────────────────────────────────────────────────────────────────
+  responseGuardsProtection, // items and bytes really produced: past a cap, RESPONSE_TOO_LARGE, no data
   maskingProtection, // only public codes leave; the rest is logged under the request id
 ] as const;
