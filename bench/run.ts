@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runSideBySide } from './side-by-side.js';
 
-// `npm run bench [-- attacks | soak] [--quick]`. Every mode is bounded in time and count and
+// `npm run bench [-- attacks | heaviest | soak] [--quick]`. Every mode is bounded in time and count and
 // talks to 127.0.0.1 only. Results go to bench/results/ (quick runs to *quick.* files, not committed).
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -31,11 +31,17 @@ async function main(): Promise<void> {
   } else if (mode === 'attacks') {
     const { runAttacks } = await import('./attacks.js');
     await runAttacks({ benchDir, quick, repeats: numberFlag('repeats', quick ? 5 : 25) });
+    // The heaviest operation the limits allow, with another client's latency beside it.
+    const { runHeaviest } = await import('./heaviest.js');
+    await runHeaviest({ benchDir, quick, repeats: numberFlag('heavy-repeats', quick ? 3 : 10) });
+  } else if (mode === 'heaviest') {
+    const { runHeaviest } = await import('./heaviest.js');
+    await runHeaviest({ benchDir, quick, repeats: numberFlag('heavy-repeats', quick ? 3 : 10) });
   } else if (mode === 'soak') {
     const { runSoak } = await import('./soak.js');
     await runSoak({ benchDir, quick, connections: numberFlag('connections', 100) });
   } else {
-    throw new Error(`unknown mode "${mode}": use run (default), attacks or soak`);
+    throw new Error(`unknown mode "${mode}": use run (default), attacks, heaviest or soak`);
   }
 }
 
