@@ -20,6 +20,8 @@ const core = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     HOST: z.string().min(1).default('127.0.0.1'),
+    /** Development mode listens on loopback only unless this says otherwise (demo accounts, Sandbox). */
+    DEV_ALLOW_NETWORK: bool.default(false),
     PORT: int(0, 65535).default(4000),
     DATABASE_URL: z
       .string()
@@ -31,6 +33,8 @@ const core = z
       .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case SQL identifier')
       .optional(),
     DATA_DIR: z.string().min(1).default('./data'),
+    /** PostgreSQL cancels any statement running longer than this (no runaway query holds a connection). */
+    DATABASE_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(5000),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL')
@@ -70,6 +74,16 @@ const core = z
     SEED_DEMO_DATA: bool.optional(),
   })
   .superRefine((env, ctx) => {
+    // Development seeds demo accounts with published passwords and serves the Sandbox: it is
+    // for this machine only, unless explicitly allowed.
+    if (env.NODE_ENV === 'development' && !env.DEV_ALLOW_NETWORK && !isLoopback(env.HOST)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HOST'],
+        message:
+          'development mode listens on loopback only (127.0.0.1, ::1, localhost) unless DEV_ALLOW_NETWORK=true',
+      });
+    }
     const production = env.NODE_ENV === 'production';
     if (production) {
       const secret = env.JWT_SECRET;
@@ -122,6 +136,7 @@ const core = z
       port: e.PORT,
       databaseUrl: e.DATABASE_URL,
       databaseSchema: e.DATABASE_SCHEMA,
+      databaseStatementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
       dataDir: e.DATA_DIR,
       redisUrl: e.REDIS_URL,
       redisPrefix: e.REDIS_PREFIX,
@@ -169,6 +184,10 @@ export const CONFIG_VARIABLES: readonly string[] = Object.freeze([
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 function parseTrustProxy(value: string): boolean | number | string {

@@ -11,6 +11,7 @@ export async function openDatabase(config: Config): Promise<Db> {
     databaseUrl: config.databaseUrl,
     schema: config.databaseSchema,
     dataDir: config.dataDir,
+    statementTimeoutMs: config.databaseStatementTimeoutMs,
   });
   await migrate(db);
   return db;

@@ -27,6 +27,8 @@ export interface DbOptions {
   dataDir: string;
   /** Pool size for the pg driver. */
   maxConnections?: number;
+  /** pg driver: the server cancels a statement running longer than this (PGlite runs in process). */
+  statementTimeoutMs?: number | undefined;
 }
 
 export async function createDb(options: DbOptions): Promise<Db> {
@@ -56,6 +58,7 @@ async function createPgDb(url: string, options: DbOptions): Promise<Db> {
     max: options.maxConnections ?? 10,
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30_000,
+    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
     ...(schema ? { options: `-c search_path=${quoteIdent(schema)},public` } : {}),
   });
   // An idle client's error (e.g. the server restarting) must not crash the process.

@@ -24,6 +24,8 @@ export interface ApolloSettings {
   includeStacktraceInErrorResponses?: boolean;
   hideSchemaDetailsFromClientErrors?: boolean;
   allowBatchedHttpRequests?: boolean;
+  /** `false` turns automatic persisted queries off. */
+  persistedQueries?: false;
   /** graphql-js stops validating a document after this many errors. */
   validationMaxErrors?: number;
 }

@@ -1,5 +1,6 @@
 import { documentLimitsProtection } from './document/document-limits.js';
 import { introspectionProtection } from './document/introspection.js';
+import { persistedQueriesProtection } from './document/persisted-queries.js';
 import { authProtection } from './execution/auth-directive.js';
 import { costProtection } from './execution/cost-budget.js';
 import { rateLimitProtection } from './execution/rate-limit.js';
@@ -14,6 +15,7 @@ import { csrfProtection, methodsProtection } from './http/methods.js';
 import { operationNameProtection } from './http/operation-name.js';
 import { requestIdProtection } from './http/request-id.js';
 import { serverTimeoutsProtection } from './http/server-timeouts.js';
+import { variablesLimitProtection } from './http/variables-limit.js';
 import { maskingProtection } from './response/masked-errors.js';
 import { responseGuardsProtection } from './response/response-guards.js';
 
@@ -34,11 +36,13 @@ export const PROTECTIONS = [
   bodyLimitProtection, // JSON body with a hard size limit
   batchLimitProtection, // batches off in production, else capped and charged
   operationNameProtection, // a bounded GraphQL name: it is copied into every log line
+  variablesLimitProtection, // variables: an object of bounded depth and size, before anything walks them
   csrfProtection, // no operation from a request a browser sends cross-site unasked
   // (authentication runs here, once per request: see createApp)
   // ── document: parse and validate, pure rules, no I/O ─────────────────────────────────────
   documentLimitsProtection, // tokens, aliases, directives, root fields, spreads, depth
   introspectionProtection, // none in production
+  persistedQueriesProtection, // no automatic persisted queries (a cache shared by every client)
   // ── execution: the first listed wraps outermost, so runs first ────────────────────────────
   costProtection, // price the operation, reserve it in the viewer's budget
   authProtection, // @auth / @public on every field, before its resolver

@@ -85,4 +85,28 @@ describe('configuration', () => {
     assert.equal(await run.exited, 1);
     assert.match(run.output(), /JWT_SECRET: is required in production/);
   });
+
+  it('development listens on loopback only, unless DEV_ALLOW_NETWORK=true', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', '::1', 'localhost']) {
+      assert.equal(parseConfig({ HOST: host }).host, host);
+    }
+    for (const host of ['0.0.0.0', '::', '192.0.2.10', 'api.example.com']) {
+      assert.throws(
+        () => parseConfig({ HOST: host }),
+        (e: unknown) => e instanceof ConfigError && /HOST/.test(e.message),
+      );
+      assert.equal(parseConfig({ HOST: host, DEV_ALLOW_NETWORK: 'true' }).host, host);
+    }
+    // Production and test are not development: their guards are their own.
+    assert.equal(
+      parseConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG, HOST: '0.0.0.0' }).host,
+      '0.0.0.0',
+    );
+  });
+
+  it('a PostgreSQL statement timeout is on by default and bounded', () => {
+    assert.equal(parseConfig({}).databaseStatementTimeoutMs, 5000);
+    assert.equal(parseConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '250' }).databaseStatementTimeoutMs, 250);
+    assert.throws(() => parseConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '0' }), /DATABASE_STATEMENT_TIMEOUT_MS/);
+  });
 });

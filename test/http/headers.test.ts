@@ -17,6 +17,7 @@ function securityHeaders(h: Headers): Record<string, string | null> {
     'cross-origin-resource-policy': h.get('cross-origin-resource-policy'),
     'cross-origin-opener-policy': h.get('cross-origin-opener-policy'),
     'x-powered-by': h.get('x-powered-by'),
+    'cache-control': h.get('cache-control'),
   };
 }
 
@@ -29,6 +30,8 @@ const EXPECTED = {
   'cross-origin-resource-policy': 'same-origin',
   'cross-origin-opener-policy': 'same-origin',
   'x-powered-by': null,
+  // Answers depend on the viewer and may carry tokens: no cache may keep one.
+  'cache-control': 'no-store',
 };
 
 describe('security headers, development', () => {

@@ -92,6 +92,9 @@ export function createHttpHeaders(options: HttpHeadersOptions = {}): RequestHand
     (_req: Request, res: Response, next: NextFunction) => {
       // Belt and braces: helmet removes it, and app.disable('x-powered-by') stops Express adding it.
       res.removeHeader('X-Powered-By');
+      // Answers depend on the viewer and carry tokens, keys and budgets: no cache (a browser's,
+      // a proxy's or a CDN's) may keep one. A route that is public may say otherwise (JWKS).
+      res.setHeader('Cache-Control', 'no-store');
       next();
     },
   ];

@@ -20,6 +20,12 @@ const APOLLO_CODE_MAP: Record<string, ErrorCode> = {
   PERSISTED_QUERY_NOT_SUPPORTED: ErrorCode.BAD_USER_INPUT,
 };
 
+// Apollo's own words for these name the library ("PersistedQueryNotSupported"): ours replace them.
+const APOLLO_MESSAGES: Record<string, string> = {
+  PERSISTED_QUERY_NOT_FOUND: 'Persisted queries are not accepted: send the whole document.',
+  PERSISTED_QUERY_NOT_SUPPORTED: 'Persisted queries are not accepted: send the whole document.',
+};
+
 /** Extensions a client may see; everything else (stacktrace, exception, library details) is dropped. */
 const ALLOWED_EXTENSIONS = new Set(['code', 'fieldErrors', 'retryAfter', 'requestId']);
 
@@ -61,8 +67,9 @@ export function createMaskedErrors({ log }: MaskedErrorsOptions): MaskedErrors {
       for (const [k, v] of Object.entries(formatted.extensions ?? {})) {
         if (ALLOWED_EXTENSIONS.has(k) && k !== 'code' && k !== 'requestId') extensions[k] = v;
       }
+      const raw = formatted.extensions?.code;
       return {
-        message: formatted.message,
+        message: (typeof raw === 'string' ? APOLLO_MESSAGES[raw] : undefined) ?? formatted.message,
         ...(formatted.locations ? { locations: formatted.locations } : {}),
         ...(formatted.path ? { path: formatted.path } : {}),
         extensions,
