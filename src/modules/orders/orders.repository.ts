@@ -38,6 +38,14 @@ export interface NewOrder {
   items: readonly { productId: string; quantity: number }[];
 }
 
+/** The largest order total the database column holds (PostgreSQL integer). */
+export const MAX_ORDER_TOTAL_CENTS = 2_147_483_647;
+
+export type CreateOrderResult =
+  | { ok: true; order: OrderRow }
+  | { ok: false; missingProductIds: string[]; totalTooLarge: false }
+  | { ok: false; totalTooLarge: true };
+
 export function createOrdersRepository(db: Db) {
   return {
     async findByIds(ids: readonly string[]): Promise<OrderRow[]> {
@@ -86,7 +94,7 @@ export function createOrdersRepository(db: Db) {
      */
     async create(
       order: NewOrder,
-    ): Promise<{ ok: true; order: OrderRow } | { ok: false; missingProductIds: string[] }> {
+    ): Promise<CreateOrderResult> {
       return db.transaction(async (tx: Queryable) => {
         const ids = [...new Set(order.items.map((i) => i.productId))];
         const prices = await tx.query<{ id: string; priceCents: number }>(
@@ -96,7 +104,7 @@ export function createOrdersRepository(db: Db) {
         const priceOf = new Map(prices.map((p) => [p.id, p.priceCents]));
         const missingProductIds = ids.filter((id) => !priceOf.has(id));
         if (missingProductIds.length > 0) {
-          return { ok: false as const, missingProductIds };
+          return { ok: false as const, missingProductIds, totalTooLarge: false as const };
         }
         const lines = order.items.map((item, position) => ({
           ...item,
@@ -104,6 +112,9 @@ export function createOrdersRepository(db: Db) {
           unitPriceCents: priceOf.get(item.productId) ?? 0,
         }));
         const total = lines.reduce((sum, l) => sum + l.unitPriceCents * l.quantity, 0);
+        // Prices (up to 10⁸ cents) × quantities (up to 100) × 50 lines can pass what the column
+        // holds: refused as input instead of failing as an integer overflow inside the database.
+        if (total > MAX_ORDER_TOTAL_CENTS) return { ok: false as const, totalTooLarge: true as const };
         const a = order.shippingAddress;
         const inserted = await tx.query<OrderDbRow>(
           `INSERT INTO orders (owner_id, total_cents, promo_code, ship_line1, ship_city, ship_postcode, ship_country)

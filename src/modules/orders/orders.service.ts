@@ -58,6 +58,9 @@ export function createOrdersService(orders: OrdersRepository) {
         shippingAddress: data.shippingAddress,
         items: data.items,
       });
+      if (!result.ok && result.totalTooLarge) {
+        throw badUserInput({ 'input.items': 'The order total is too large: order fewer items.' });
+      }
       if (!result.ok) {
         const fieldErrors: Record<string, string> = {};
         data.items.forEach((item, i) => {
