@@ -57,7 +57,7 @@ const config: CodegenConfig = {
         contextType: '../context.js#GraphQLContext',
         useIndexSignature: false,
         strictScalars: true,
-        scalars: { DateTime: 'Date', ID: 'string' },
+        scalars: { DateTime: 'Date', ID: 'string', JSON: 'unknown' },
         mappers: moduleMappers(),
       },
     },

@@ -18,6 +18,8 @@ export type Scalars = {
   Float: { input: number; output: number; }
   /** An ISO-8601 date-time in UTC, e.g. 2026-11-25T12:00:00.000Z. */
   DateTime: { input: Date; output: Date; }
+  /** Any JSON value (the variables of an operation priced by estimateCost). */
+  JSON: { input: unknown; output: unknown; }
 };
 
 export type AddReviewInput = {
@@ -60,6 +62,21 @@ export type AuthPayload = {
   accessToken: Scalars['String']['output'];
   expiresAt: Scalars['DateTime']['output'];
   user: User;
+};
+
+/** The price of an operation (estimateCost) and the viewer's cost budget as it stands (docs/cost.md). */
+export type CostEstimate = {
+  __typename?: 'CostEstimate';
+  /** Whether the operation, sent now, would pass the cost protection: within the per-operation limit and within remaining. */
+  allowed: Scalars['Boolean']['output'];
+  /** Points per hour (COST_BUDGET_PER_HOUR). */
+  limit: Scalars['Int']['output'];
+  /** Points left in the viewer's budget; the dry run itself spends nothing but its own 1. */
+  remaining: Scalars['Int']['output'];
+  /** The points the operation would reserve: its static price (extensions.cost.requested of a real request). */
+  requested: Scalars['Int']['output'];
+  /** When the budget window resets. */
+  resetAt: Scalars['DateTime']['output'];
 };
 
 export type Country =
@@ -266,6 +283,14 @@ export type Query = {
    * 20: createApiKey refuses more), then the most recently revoked, 50 keys in all.
    */
   apiKeys: Array<ApiKey>;
+  /**
+   * A priced dry run: parses and validates `query` with every document limit of a real request,
+   * prices the operation with the cost model (docs/cost.md) and the variables, and returns the price
+   * with the viewer's budget. Nothing runs and nothing is charged (the dry run costs 1). An invalid
+   * document gets the code a real request would (GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED,
+   * BAD_USER_INPUT) as a field error.
+   */
+  estimateCost: CostEstimate;
   /** A cheap liveness field, handy for checking a token or the endpoint itself. */
   health: Scalars['String']['output'];
   /** The viewer's orders, newest first. */
@@ -279,6 +304,13 @@ export type Query = {
   user?: Maybe<User>;
   /** The signed-in viewer, or null when anonymous. */
   viewer?: Maybe<User>;
+};
+
+
+export type QueryEstimateCostArgs = {
+  operationName?: InputMaybe<Scalars['String']['input']>;
+  query: Scalars['String']['input'];
+  variables?: InputMaybe<Scalars['JSON']['input']>;
 };
 
 
@@ -451,6 +483,7 @@ export type ResolversTypes = {
   ApiKey: ResolverTypeWrapper<ApiKeyRow>;
   AuthPayload: ResolverTypeWrapper<AuthPayloadModel>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CostEstimate: ResolverTypeWrapper<CostEstimate>;
   Country: Country;
   CreateApiKeyInput: CreateApiKeyInput;
   CreateOrderInput: CreateOrderInput;
@@ -459,6 +492,7 @@ export type ResolversTypes = {
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   LoginInput: LoginInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Order: ResolverTypeWrapper<OrderRow>;
@@ -491,6 +525,7 @@ export type ResolversParentTypes = {
   ApiKey: ApiKeyRow;
   AuthPayload: AuthPayloadModel;
   Boolean: Scalars['Boolean']['output'];
+  CostEstimate: CostEstimate;
   CreateApiKeyInput: CreateApiKeyInput;
   CreateOrderInput: CreateOrderInput;
   CreateProductInput: CreateProductInput;
@@ -498,6 +533,7 @@ export type ResolversParentTypes = {
   DateTime: Scalars['DateTime']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
+  JSON: Scalars['JSON']['output'];
   LoginInput: LoginInput;
   Mutation: Record<PropertyKey, never>;
   Order: OrderRow;
@@ -577,6 +613,14 @@ export type AuthPayloadResolvers<ContextType = GraphQLContext, ParentType extend
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 
+export type CostEstimateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CostEstimate'] = ResolversParentTypes['CostEstimate']> = {
+  allowed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  limit?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  remaining?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  requested?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  resetAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
 export type CreatedApiKeyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreatedApiKey'] = ResolversParentTypes['CreatedApiKey']> = {
   apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
   secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -584,6 +628,10 @@ export type CreatedApiKeyResolvers<ContextType = GraphQLContext, ParentType exte
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
+}
+
+export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
+  name: 'JSON';
 }
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
@@ -658,6 +706,7 @@ export type ProductEdgeResolvers<ContextType = GraphQLContext, ParentType extend
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType>;
+  estimateCost?: Resolver<ResolversTypes['CostEstimate'], ParentType, ContextType, RequireFields<QueryEstimateCostArgs, 'query'>>;
   health?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   myOrders?: Resolver<ResolversTypes['OrderConnection'], ParentType, ContextType, RequireFields<QueryMyOrdersArgs, 'first'>>;
   order?: Resolver<Maybe<ResolversTypes['Order']>, ParentType, ContextType, RequireFields<QueryOrderArgs, 'id'>>;
@@ -700,8 +749,10 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Address?: AddressResolvers<ContextType>;
   ApiKey?: ApiKeyResolvers<ContextType>;
   AuthPayload?: AuthPayloadResolvers<ContextType>;
+  CostEstimate?: CostEstimateResolvers<ContextType>;
   CreatedApiKey?: CreatedApiKeyResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  JSON?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   Order?: OrderResolvers<ContextType>;
   OrderConnection?: OrderConnectionResolvers<ContextType>;

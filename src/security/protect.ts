@@ -2,9 +2,10 @@ import type http from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestHandler } from 'express';
 import type { GraphQLFormattedError, GraphQLSchema, ValidationRule } from 'graphql';
+import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import type { z } from 'zod';
 import type { RequestIdentity } from '../request.js';
-import type { ApolloSettings, ProtectionContext, ProtectionPieces } from './protection.js';
+import type { ApolloSettings, DocumentRules, ProtectionContext, ProtectionPieces } from './protection.js';
 import { PROTECTIONS } from './protections.js';
 
 /** The options of every protection, by name, as config.ts parses them from the environment. */
@@ -50,7 +51,25 @@ export function checkTypeDefs(typeDefs: readonly string[]): void {
  * list's order. Two protections may not set the same Apollo setting or both own formatError:
  * that is a wiring mistake, refused at start-up.
  */
-export function protect(options: ProtectionOptions, context: ProtectionContext): Defence {
+export function protect(
+  options: ProtectionOptions,
+  baseContext: Omit<ProtectionContext, 'documentRules'>,
+): Defence {
+  /** The fold, once built (documentRules() reads it at request time). */
+  const fold: { defence?: Defence } = {};
+  const context: ProtectionContext = {
+    ...baseContext,
+    documentRules: (): DocumentRules => {
+      const folded = fold.defence;
+      if (!folded) throw new Error('documentRules() is available once every protection is built');
+      return {
+        parseOptions: folded.apollo.parseOptions,
+        validationRules: folded.apollo.validationRules,
+        validationMaxErrors: folded.apollo.validationMaxErrors,
+        introspection: folded.apollo.introspection !== false,
+      };
+    },
+  };
   const built: { name: string; pieces: ProtectionPieces }[] = PROTECTIONS.map((p) => ({
     name: p.name,
     // Each protection is called with its own options (the mapped type pairs them by name).
@@ -78,13 +97,31 @@ export function protect(options: ProtectionOptions, context: ProtectionContext):
   }
   const transforms = all((p) => p.schemaTransform).reverse();
   const serverHooks = all((p) => p.server);
+  const owned = built.flatMap(({ name, pieces }) =>
+    Object.entries(pieces.resolvers ?? {}).flatMap(([type, fields]) =>
+      Object.entries(fields).map(([field, resolve]) => ({ name, type, field, resolve })),
+    ),
+  );
+  /** The protections' own resolvers, installed before any wrapper. */
+  const installResolvers = (schema: GraphQLSchema): GraphQLSchema => {
+    if (owned.length === 0) return schema;
+    return mapSchema(schema, {
+      [MapperKind.OBJECT_FIELD]: (fieldConfig, fieldName, typeName) => {
+        const own = owned.find((o) => o.type === typeName && o.field === fieldName);
+        if (!own) return fieldConfig;
+        if (fieldConfig.resolve)
+          throw new Error(`protection ${own.name}: ${typeName}.${fieldName} has a resolver already`);
+        return { ...fieldConfig, resolve: own.resolve as NonNullable<typeof fieldConfig.resolve> };
+      },
+    });
+  };
 
-  return {
+  const folded: Defence = {
     names: built.map((b) => b.name),
     everyRequest: all((p) => p.everyRequest).flat(),
     graphqlRequest: all((p) => p.graphqlRequest).flat(),
     applyToServer: (server) => serverHooks.forEach((hook) => hook(server)),
-    transformSchema: (schema) => transforms.reduce((s, transform) => transform(s), schema),
+    transformSchema: (schema) => transforms.reduce((s, transform) => transform(s), installResolvers(schema)),
     apollo: {
       ...(settings as ApolloSettings),
       parseOptions: Object.assign({}, ...all((p) => p.parseOptions)) as { maxTokens?: number },
@@ -93,4 +130,6 @@ export function protect(options: ProtectionOptions, context: ProtectionContext):
       formatError,
     },
   };
+  fold.defence = folded;
+  return folded;
 }

@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestHandler } from 'express';
-import type { GraphQLFormattedError, GraphQLSchema, ValidationRule } from 'graphql';
+import type { GraphQLFieldResolver, GraphQLFormattedError, GraphQLSchema, ValidationRule } from 'graphql';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { RequestIdentity } from '../request.js';
@@ -15,6 +15,23 @@ export interface ProtectionContext {
   log: Logger;
   /** Every limiter of the app on one store (Redis with in-memory insurance, or memory). */
   limiters: LimiterFactory;
+  /**
+   * The document rules of the whole defence, folded (parse options, validation rules, the
+   * validation error cap, introspection), for a protection that parses and validates a document
+   * itself (the cost protection's dry run). Set by protect(); call it lazily (at request time):
+   * the fold is complete only once every protection is built.
+   */
+  documentRules: () => DocumentRules;
+}
+
+/** Every rule a document meets before it runs, as the defence folds them. */
+export interface DocumentRules {
+  parseOptions: { maxTokens?: number };
+  /** The protections' rules, to run after graphql-js's specifiedRules. */
+  validationRules: readonly ValidationRule[];
+  validationMaxErrors: number | undefined;
+  /** false: introspection is refused (Apollo's `introspection` setting). */
+  introspection: boolean;
 }
 
 /** Apollo Server settings a protection may set (protect() refuses two protections setting one). */
@@ -45,6 +62,13 @@ export interface ProtectionPieces {
   parseOptions?: { maxTokens?: number };
   /** Validation rules, run after the spec rules. Pure: no I/O. */
   validationRules?: ValidationRule[];
+  /**
+   * Resolvers of root or other fields that the protection itself owns (`{ Query: { field } }`),
+   * their SDL in schema/. Installed before every wrapper, so @auth, @rateLimit, the timeout and
+   * the response guards wrap them like any module's resolver; a field that already has a
+   * resolver is a start-up error.
+   */
+  resolvers?: Record<string, Record<string, GraphQLFieldResolver<unknown, RequestIdentity, never>>>;
   /** Wraps resolvers. The first protection of the list wraps outermost, so it runs first. */
   schemaTransform?: (schema: GraphQLSchema) => GraphQLSchema;
   /** Apollo plugin hooks; they see the request's identity, never the domain. */

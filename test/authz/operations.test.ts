@@ -56,6 +56,14 @@ const CASES: OpCase[] = [
   { field: 'health', scope: null, query: '{ health }', expect: publicNoKeys() },
   { field: 'viewer', scope: null, query: '{ viewer { id } }', expect: publicNoKeys() },
   {
+    // The priced dry run: public, and open to an API key of any scope (it reads nothing).
+    field: 'estimateCost',
+    scope: null,
+    query: 'query($q: String!) { estimateCost(query: $q) { requested } }',
+    vars: () => ({ q: '{ products(first: 5) { totalCount } }' }),
+    expect: { ...publicNoKeys(), keyWith: 'ok', keyWithout: 'ok' },
+  },
+  {
     field: 'products',
     scope: 'PRODUCTS_READ',
     query: '{ products(first: 5) { totalCount } }',

@@ -14,6 +14,7 @@ const PAGE_VAR = 'query($n: Int!) { products(first: $n) { edges { node { id } } 
 
 interface Cost {
   requested: number;
+  actual: number;
   limit: number;
   remaining: number;
   resetAt: string;
@@ -32,14 +33,16 @@ describe('cost analysis and the hourly cost budget', () => {
     await t?.stop();
   });
 
-  it('every response carries extensions.cost { requested, limit, remaining, resetAt }', async () => {
+  it('every response carries extensions.cost { requested, actual, limit, remaining, resetAt }', async () => {
     const ip = fromIp(randomIp());
     const res = await t.gql(PAGE(10), undefined, ip);
     assert.equal(res.status, 200);
     const cost = costOf(res);
+    // Reserved 1 + 10 × 2 = 21; the catalogue holds 5 products, so it cost 1 + 5 × 2 = 11.
     assert.equal(cost.requested, 21);
+    assert.equal(cost.actual, 11);
     assert.equal(cost.limit, 1000);
-    assert.equal(cost.remaining, 979);
+    assert.equal(cost.remaining, 989);
     const resetIn = Date.parse(cost.resetAt) - Date.now();
     assert.ok(resetIn > 3500_000 && resetIn <= 3600_000, cost.resetAt);
     // Refusals carry it too (nothing was charged for a parse error).
@@ -47,7 +50,7 @@ describe('cost analysis and the hourly cost budget', () => {
     assert.equal(bad.status, 400);
     assert.deepEqual(
       { ...costOf(bad), resetAt: undefined },
-      { requested: 0, limit: 1000, remaining: 979, resetAt: undefined },
+      { requested: 0, actual: 0, limit: 1000, remaining: 989, resetAt: undefined },
     );
   });
 
@@ -119,13 +122,29 @@ describe('cost analysis and the hourly cost budget', () => {
     assert.equal(res.status, 400, res.text);
     assert.equal(codeOf(res), 'GRAPHQL_VALIDATION_FAILED');
   });
+});
 
-  it('budget: spends down per viewer; over budget is a 429 with Retry-After, and nothing is charged', async () => {
+describe('the hourly cost budget: reserve the estimate, pay the actual', () => {
+  // PAGE(100) reserves 201 and, on a catalogue of 5 products, costs 1 + 5 × 2 = 11.
+  let t: TestApp;
+  before(async () => {
+    t = await startApp({
+      env: { ...TRUSTING_PROXY, MAX_COST: '201', COST_BUDGET_PER_HOUR: '250', HTTP_RATE_LIMIT: '100000' },
+    });
+    await createProducts(t, 5);
+  });
+  after(async () => {
+    await t?.stop();
+  });
+
+  it('budget: the reservation needs the whole estimate; over it a 429 with Retry-After, nothing charged', async () => {
     const ip = fromIp(randomIp());
-    for (let i = 0; i < 4; i++) {
+    // Each page reserves 201 (it needs 201 left) and pays 11: 250 → 239 → … → 195.
+    for (let i = 0; i < 5; i++) {
       const res = await t.gql(PAGE(100), undefined, ip);
       assert.equal(res.status, 200, res.text);
-      assert.equal(costOf(res).remaining, 1000 - 201 * (i + 1));
+      assert.equal(costOf(res).actual, 11);
+      assert.equal(costOf(res).remaining, 250 - 11 * (i + 1));
     }
     const refused = await t.gql(PAGE(100), undefined, ip);
     assert.equal(refused.status, 429, refused.text);
@@ -135,11 +154,13 @@ describe('cost analysis and the hourly cost budget', () => {
     assert.equal(refused.headers.get('retry-after'), String(retryAfter));
     assert.equal(refused.body.data, undefined);
     assert.equal(costOf(refused).requested, 201);
-    assert.equal(costOf(refused).remaining, 196, 'the refused reservation was refunded');
-    // A cheaper operation that fits the remaining budget still runs.
+    assert.equal(costOf(refused).actual, 0);
+    assert.equal(costOf(refused).remaining, 195, 'the refused reservation was refunded');
+    // A cheaper operation that fits the remaining budget still runs: it reserves 195, pays 11.
     const cheap = await t.gql(PAGE(97), undefined, ip);
     assert.equal(cheap.status, 200, cheap.text);
-    assert.equal(costOf(cheap).remaining, 1);
+    assert.equal(costOf(cheap).requested, 195);
+    assert.equal(costOf(cheap).remaining, 184);
     // Another client has its own budget.
     const other = await t.gql(PAGE(100), undefined, fromIp(randomIp()));
     assert.equal(other.status, 200);
@@ -149,10 +170,10 @@ describe('cost analysis and the hourly cost budget', () => {
   it('budget is per viewer: a user has a budget apart from the IP it comes from', async () => {
     const ip = randomIp();
     const user = await insertUser(t, { ip });
-    for (let i = 0; i < 4; i++) await t.gql(PAGE(100), undefined, fromIp(ip));
+    for (let i = 0; i < 5; i++) await t.gql(PAGE(100), undefined, fromIp(ip));
     assert.equal((await t.gql(PAGE(100), undefined, fromIp(ip))).status, 429);
     const res = await t.gql(PAGE(100), undefined, user.headers);
     assert.equal(res.status, 200, res.text);
-    assert.equal(costOf(res).remaining, 1000 - 201);
+    assert.equal(costOf(res).remaining, 250 - 11);
   });
 });

@@ -54,13 +54,22 @@ describe('limits shared by two instances on the real Redis', { skip: requireServ
 
   it('cost budget: one budget across both instances', async () => {
     const ip = fromIp(randomIp());
-    const page = '{ products(first: 100) { edges { node { id } } } }'; // 201 points
-    assert.equal((await a.gql(page, undefined, ip)).status, 200);
+    const page = '{ products(first: 100) { edges { node { id } } } }'; // reserves 201 points
+    type Cost = { requested: number; actual: number; remaining: number };
+    const first = await a.gql(page, undefined, ip);
+    assert.equal(first.status, 200);
+    const one = first.body.extensions?.cost as Cost;
+    assert.equal(one.requested, 201);
+    assert.equal(one.remaining, 500 - one.actual);
+    // The second instance sees what the first charged (the actual, after its refund).
     const second = await b.gql(page, undefined, ip);
     assert.equal(second.status, 200);
-    assert.equal((second.body.extensions?.cost as { remaining: number }).remaining, 500 - 402);
-    const third = await a.gql(page, undefined, ip);
-    assert.equal(third.status, 429);
+    const two = second.body.extensions?.cost as Cost;
+    assert.equal(two.remaining, 500 - one.actual - two.actual);
+    // A reservation just over what is left (1 + 2n > remaining), on the other instance: 429.
+    const n = Math.floor((two.remaining + 1) / 2);
+    const third = await a.gql(`{ products(first: ${n}) { edges { node { id } } } }`, undefined, ip);
+    assert.equal(third.status, 429, third.text);
     assert.equal(codeOf(third), 'RATE_LIMITED');
   });
 

@@ -406,3 +406,52 @@ describe('the cost estimator rules', () => {
     }
   });
 });
+
+describe('the actual cost: the same model on the real list sizes of the response', () => {
+  const actual = (
+    query: string,
+    data: unknown,
+    errors?: { path?: (string | number)[] }[],
+    variables?: Record<string, unknown>,
+  ) => computeCost(schema, estimator, parse(query), undefined, variables, { kind: 'actual', data, errors });
+  const page = (n: number) => ({
+    products: { edges: Array.from({ length: n }, (_, i) => ({ node: { id: String(i), name: 'p' } })) },
+  });
+
+  it('a list costs its real length: products(first: 50) with 3 products is 1 + 3 × 2 = 7 (estimate 101)', () => {
+    const q = `{ ${PAGE('50')} }`;
+    assert.deepEqual(cost(q), { ok: true, cost: 101 });
+    assert.deepEqual(actual(q, page(3)), { ok: true, cost: 7 });
+    assert.deepEqual(actual(q, page(0)), { ok: true, cost: 1 });
+  });
+
+  it('aliases, fragments and @skip/@include are walked as executed', () => {
+    const q = `query($skip: Boolean!) {
+      a: products(first: 10) { ...P }
+      b: products(first: 10) @skip(if: $skip) { edges { node { id } } }
+    }
+    fragment P on ProductConnection { totalCount edges { node { id } } }`;
+    const data = { a: { totalCount: 2, edges: page(2).products.edges } };
+    // a: 1 + totalCount 1 + 2 × 2 = 6; b skipped.
+    assert.deepEqual(actual(q, data, undefined, { skip: true }), { ok: true, cost: 6 });
+  });
+
+  it('a null costs its weight; a failed branch costs its estimate (never refunded)', () => {
+    const q = '{ products(first: 10) { edges { node { id reviews(first: 5) { edges { node { id } } } } } } }';
+    // Estimate: reviews 1 + 5 × 2 = 11; node 1 + 11 = 12; 1 + 10 × (1 + 12) = 131.
+    assert.deepEqual(cost(q), { ok: true, cost: 131 });
+    const node = (reviews: unknown) => ({ node: { id: '1', reviews } });
+    // Two products, no reviews: 1 + 2 × (1 + 1 + 1) = 7.
+    const empty = { products: { edges: [node({ edges: [] }), node({ edges: [] })] } };
+    assert.deepEqual(actual(q, empty), { ok: true, cost: 7 });
+    // The second's reviews failed (null with an error at its path): that branch costs 11.
+    const failed = { products: { edges: [node({ edges: [] }), node(null)] } };
+    assert.deepEqual(actual(q, failed, [{ path: ['products', 'edges', 1, 'node', 'reviews'] }]), {
+      ok: true,
+      cost: 1 + (1 + 1 + 1) + (1 + 1 + 11),
+    });
+    // No data at all after an error: the estimate; no data and no error (nothing ran): 0.
+    assert.deepEqual(actual(q, null, [{ path: ['products'] }]), { ok: true, cost: 131 });
+    assert.deepEqual(actual(q, undefined), { ok: true, cost: 0 });
+  });
+});

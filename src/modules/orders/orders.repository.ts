@@ -92,9 +92,7 @@ export function createOrdersRepository(db: Db) {
      * product price. Reports the missing product ids instead when any does not exist (nothing is
      * written then).
      */
-    async create(
-      order: NewOrder,
-    ): Promise<CreateOrderResult> {
+    async create(order: NewOrder): Promise<CreateOrderResult> {
       return db.transaction(async (tx: Queryable) => {
         const ids = [...new Set(order.items.map((i) => i.productId))];
         const prices = await tx.query<{ id: string; priceCents: number }>(

@@ -1,5 +1,15 @@
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  getOperationAST,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLFieldResolver,
+  type GraphQLSchema,
+} from 'graphql';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { RequestIdentity } from '../../request.js';
 import { ErrorCode, retryAfterSeconds } from '../../errors.js';
@@ -9,7 +19,7 @@ import { assertTypeDefsListsBounded } from './list-bounds.js';
 import type { LimiterFactory } from '../../store/limiters.js';
 import { z } from 'zod';
 import { int } from '../options.js';
-import { defineProtection } from '../protection.js';
+import { defineProtection, type DocumentRules } from '../protection.js';
 
 export interface CostBudgetOptions {
   limiters: LimiterFactory;
@@ -18,11 +28,15 @@ export interface CostBudgetOptions {
   /** Points one viewer may spend per hour; over it: 429 (COST_BUDGET_PER_HOUR). */
   budgetPerHour: number;
   production: boolean;
+  /** The defence's document rules, for the dry run (estimateCost); read at request time. */
+  documentRules?: () => DocumentRules;
 }
 
 /** What every response reports in `extensions.cost` (GitHub / Shopify style). */
 export interface CostReport {
   requested: number;
+  /** What the operation really cost (the model on the real list sizes); 0 when it did not run. */
+  actual: number;
   limit: number;
   remaining: number;
   resetAt: string;
@@ -60,13 +74,38 @@ interface Snapshot {
  *    memory) before execution, atomically, so concurrent requests cannot overspend it. Over
  *    budget: 429 RATE_LIMITED with `Retry-After` and `extensions.retryAfter`; the refused
  *    reservation is refunded, so a refused request spends nothing.
- * 3. willSendResponse: `extensions.cost = { requested, limit, remaining, resetAt }` on every
- *    response, refusals included (requested 0 when no operation was costed).
+ * 3. willSendResponse, settlement: the *actual* cost is the same model walked along the response
+ *    data with the real list sizes (cost-estimate.ts, mode actual); the viewer pays it: the
+ *    difference is refunded (`reward(requested - actual)`), or, should the actual exceed the
+ *    estimate, the extra is consumed without refusing and logged. An operation that did not run
+ *    costs 0.
+ * 4. `extensions.cost = { requested, actual, limit, remaining, resetAt }` on every response,
+ *    refusals included (requested 0 when no operation was costed), `remaining` after settlement.
  *
- * Batched operations each pass through all three steps, so a batch is costed operation by
- * operation against the same budget.
+ * Batched operations each pass through every step, so a batch is costed operation by operation
+ * against the same budget. The same closure resolves the priced dry run, Query.estimateCost.
  */
 export function createCostBudgetPlugin(options: CostBudgetOptions): ApolloServerPlugin<RequestIdentity> {
+  return createCostBudget(options).plugin;
+}
+
+/** The arguments of Query.estimateCost (schema/cost.graphql). */
+interface EstimateCostArgs {
+  query: string;
+  variables?: unknown;
+  operationName?: string | null;
+}
+
+const coded = (code: ErrorCode, message: string) => new GraphQLError(message, { extensions: { code } });
+
+/**
+ * The plugin, and the resolver of the priced dry run (Query.estimateCost): one budget, one
+ * estimator, one snapshot cache.
+ */
+export function createCostBudget(options: CostBudgetOptions): {
+  plugin: ApolloServerPlugin<RequestIdentity>;
+  estimateCost: GraphQLFieldResolver<unknown, RequestIdentity, EstimateCostArgs>;
+} {
   const { maxCost, budgetPerHour, production } = options;
   const budget = options.limiters.create({ name: 'cost', points: budgetPerHour, duration: WINDOW_SECONDS });
   const estimators = new WeakMap<GraphQLSchema, CostEstimator>();
@@ -123,17 +162,21 @@ export function createCostBudgetPlugin(options: CostBudgetOptions): ApolloServer
       return undefined;
     return snapshot;
   };
-  const report = (requested: number, state: Snapshot | null): CostReport => ({
+  const report = (requested: number, actual: number, state: Snapshot | null): CostReport => ({
     requested,
+    actual,
     limit: budgetPerHour,
     remaining: state ? Math.max(0, budgetPerHour - state.consumedPoints) : budgetPerHour,
     resetAt: new Date(state ? state.resetAt : Date.now() + WINDOW_SECONDS * 1000).toISOString(),
   });
 
-  return {
+  const plugin: ApolloServerPlugin<RequestIdentity> = {
     async requestDidStart({ contextValue }) {
       const key = clientKey(contextValue.viewer, contextValue.ip);
       let requested = 0;
+      /** The reservation made before execution (settled in willSendResponse). */
+      let reserved: Costed | undefined;
+      let executed = false;
       let state: Snapshot | null | undefined;
       // Refusals below are logged as security events by the audit plugin (src/audit, by code).
 
@@ -156,6 +199,12 @@ export function createCostBudgetPlugin(options: CostBudgetOptions): ApolloServer
           if (requested === 0) return;
           try {
             state = remember(key, await budget.consume(key, requested));
+            reserved = {
+              schema,
+              document,
+              operationName: operation.name?.value,
+              variables: request.variables,
+            };
           } catch (error) {
             if (!(error instanceof RateLimiterRes)) throw error;
             // Refund the refused reservation: the operation will not run.
@@ -171,7 +220,17 @@ export function createCostBudgetPlugin(options: CostBudgetOptions): ApolloServer
             });
           }
         },
+        async executionDidStart() {
+          executed = true;
+        },
         async willSendResponse({ response }) {
+          // Settlement: the actual cost is computed first, synchronously, on the data as
+          // execution left it (before a later plugin, the response guards, may replace it).
+          let actual = 0;
+          if (reserved) {
+            actual = executed ? actualCost(reserved, requested, response.body as ResponseBody) : 0;
+            state = await settle(key, requested, actual, state ?? null, contextValue);
+          }
           if (response.body.kind !== 'single') return;
           if (state === undefined) {
             state = freshSnapshot(key) ?? null;
@@ -181,18 +240,161 @@ export function createCostBudgetPlugin(options: CostBudgetOptions): ApolloServer
             }
           }
           const result = response.body.singleResult;
-          result.extensions = { ...result.extensions, cost: report(requested, state) };
+          result.extensions = { ...result.extensions, cost: report(requested, actual, state) };
         },
       };
     },
   };
+
+  /**
+   * What the operation really cost: the same model walked along the response data
+   * (cost-estimate.ts, mode actual). When that cannot be told (an incremental response, a walker
+   * error), the reservation stands.
+   */
+  const actualCost = (costed: Costed, requestedPoints: number, body: ResponseBody): number => {
+    if (body.kind !== 'single') return requestedPoints;
+    const { data, errors } = body.singleResult;
+    const result = computeCost(
+      costed.schema,
+      estimatorFor(costed.schema),
+      costed.document,
+      costed.operationName,
+      costed.variables,
+      { kind: 'actual', data, errors },
+    );
+    return result.ok ? result.cost : requestedPoints;
+  };
+
+  /**
+   * Settlement: the reservation was `requested`; the viewer pays `actual`. Below it, the
+   * difference is refunded; above it (the model should prevent it: a list longer than its bound),
+   * the extra is consumed without refusing anything (the answer is already built) and logged.
+   */
+  const settle = async (
+    key: string,
+    requestedPoints: number,
+    actual: number,
+    state: Snapshot | null,
+    identity: RequestIdentity,
+  ): Promise<Snapshot | null> => {
+    try {
+      if (actual < requestedPoints) return remember(key, await budget.reward(key, requestedPoints - actual));
+      if (actual > requestedPoints) {
+        identity.log.warn(
+          { requested: requestedPoints, actual },
+          'cost: the operation cost more than its estimate (a list longer than its bound)',
+        );
+        const extra = actual - requestedPoints;
+        return remember(
+          key,
+          await budget.consume(key, extra).catch((error: unknown) => {
+            if (error instanceof RateLimiterRes) return error; // consumed all the same
+            throw error;
+          }),
+        );
+      }
+    } catch (error) {
+      identity.log.warn({ err: error }, 'cost: settlement failed; the reservation stands');
+    }
+    return state;
+  };
+
+  /**
+   * The priced dry run (Query.estimateCost): the document meets every rule a real request meets
+   * (parse with the defence's parse options, the spec rules and the protections' validation
+   * rules, introspection when it is off), is priced by the same model with the variables, and
+   * nothing runs or is charged. A document a real request would refuse gets the same code, as a
+   * field error of estimateCost (the dry run itself is a valid operation: status 200).
+   */
+  const estimateCost: GraphQLFieldResolver<unknown, RequestIdentity, EstimateCostArgs> = async (
+    _source,
+    args,
+    context,
+    info,
+  ) => {
+    const rules = options.documentRules?.() ?? {
+      parseOptions: {},
+      validationRules: [],
+      validationMaxErrors: undefined,
+      introspection: true,
+    };
+    let document: DocumentNode;
+    try {
+      document = parse(args.query, rules.parseOptions);
+    } catch (error) {
+      throw coded(
+        ErrorCode.GRAPHQL_PARSE_FAILED,
+        error instanceof GraphQLError ? error.message : 'Syntax Error.',
+      );
+    }
+    const validationRules = [
+      ...specifiedRules,
+      ...rules.validationRules,
+      ...(rules.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+    ];
+    const invalid = validate(info.schema, document, validationRules, {
+      ...(rules.validationMaxErrors !== undefined ? { maxErrors: rules.validationMaxErrors } : {}),
+    });
+    if (invalid[0]) throw coded(ErrorCode.GRAPHQL_VALIDATION_FAILED, invalid[0].message);
+    const variables = args.variables ?? undefined;
+    if (variables !== undefined && (typeof variables !== 'object' || Array.isArray(variables)))
+      throw coded(ErrorCode.BAD_USER_INPUT, 'Variables must be an object.');
+    const operationName = args.operationName ?? undefined;
+    if (!getOperationAST(document, operationName))
+      throw coded(
+        ErrorCode.BAD_USER_INPUT,
+        operationName === undefined
+          ? 'Must provide operation name if query contains multiple operations.'
+          : `Unknown operation named "${operationName}".`,
+      );
+    const result = computeCost(
+      info.schema,
+      estimatorFor(info.schema),
+      document,
+      operationName,
+      variables as Record<string, unknown> | undefined,
+    );
+    if (!result.ok && result.reason === 'variables')
+      throw coded(ErrorCode.BAD_USER_INPUT, result.error.message);
+    if (!result.ok) throw coded(ErrorCode.GRAPHQL_VALIDATION_FAILED, 'The operation is too costly.');
+    const key = clientKey(context.viewer, context.ip);
+    let state = freshSnapshot(key) ?? null;
+    if (!state) {
+      const res = await budget.get(key);
+      state = res ? remember(key, res) : null;
+    }
+    const budgetNow = report(result.cost, 0, state);
+    return {
+      requested: result.cost,
+      allowed: result.cost <= maxCost && result.cost <= budgetNow.remaining,
+      limit: budgetNow.limit,
+      remaining: budgetNow.remaining,
+      resetAt: new Date(budgetNow.resetAt),
+    };
+  };
+
+  return { plugin, estimateCost };
 }
+
+interface Costed {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  operationName: string | undefined;
+  variables: Record<string, unknown> | undefined;
+}
+
+type ResponseBody =
+  | {
+      kind: 'single';
+      singleResult: { data?: unknown; errors?: readonly { path?: readonly (string | number)[] }[] };
+    }
+  | { kind: 'incremental' };
 
 export const costProtection = defineProtection({
   name: 'cost',
   phase: 'execution',
   summary:
-    'Cost per operation from @cost / @listSize (400 over it; every list bounded at start-up), an hourly budget per viewer (429); extensions.cost.',
+    'Cost per operation from @cost / @listSize (400 over it; every list bounded at start-up), reserved in an hourly budget per viewer (429), settled at the actual cost; extensions.cost; the estimateCost dry run.',
   env: z.object({
     MAX_COST: int(1, 10_000_000).default(5000).describe('Most points one operation may cost.'),
     COST_BUDGET_PER_HOUR: int(1, 100_000_000)
@@ -200,12 +402,21 @@ export const costProtection = defineProtection({
       .describe('Points one viewer may spend per hour.'),
   }),
   checkTypeDefs: assertTypeDefsListsBounded,
-  create: (options, { limiters, production }) => ({
-    plugin: createCostBudgetPlugin({
+  create: (options, { limiters, production, documentRules }) => {
+    const cost = createCostBudget({
       limiters,
       maxCost: options.MAX_COST,
       budgetPerHour: options.COST_BUDGET_PER_HOUR,
       production,
-    }),
-  }),
+      documentRules,
+    });
+    // The protection owns estimateCost end to end: its SDL is schema/cost.graphql, its resolver
+    // is installed here (before every wrapper, so @public and @rateLimit apply to it).
+    return {
+      plugin: cost.plugin,
+      resolvers: {
+        Query: { estimateCost: cost.estimateCost as GraphQLFieldResolver<unknown, RequestIdentity, never> },
+      },
+    };
+  },
 });

@@ -178,10 +178,47 @@ function listSizeFor(
   return listSize.assumedSize ?? 1;
 }
 
+/** A response's errors, as far as the actual cost needs them: where execution failed. */
+export interface ErrorPaths {
+  readonly errors?: readonly { readonly path?: readonly (string | number)[] | undefined }[] | undefined;
+}
+
 /**
- * The cost of the operation that will run, by the model of createCostEstimator. Called after
- * validation, so the document is valid and its fragment expansion is bounded (operation-limits
- * rule); MAX_EVALUATED_NODES evaluated fields is a second bound.
+ * What to price: `estimate` (before execution: list sizes from the slicing arguments or
+ * assumedSize) or `actual` (after execution: the same model walked along the response `data`,
+ * every list sized by its real length).
+ */
+export type CostMode =
+  { kind: 'estimate' } | { kind: 'actual'; data: unknown; errors?: ErrorPaths['errors'] };
+
+const ESTIMATE: unique symbol = Symbol('estimate');
+/** The value at a position: a response value (actual) or ESTIMATE (no data: price it statically). */
+type Position = unknown;
+
+/** Flattens a list value at any depth of wrapping into its elements, with their index paths. */
+function flatten(value: unknown[], prefix: number[], out: { item: unknown; at: number[] }[]) {
+  value.forEach((item, i) => {
+    if (Array.isArray(item)) flatten(item, [...prefix, i], out);
+    else out.push({ item, at: [...prefix, i] });
+  });
+  return out;
+}
+
+/**
+ * The cost of the operation that will run (mode `estimate`), or that ran (mode `actual`), by the
+ * model of createCostEstimator: one walker, two ways of sizing a list.
+ *
+ * - estimate: a list's size is its slicing argument or assumedSize (listSizeFor). Called after
+ *   validation, so the document is valid and its fragment expansion is bounded (operation-limits
+ *   rule); MAX_EVALUATED_NODES evaluated fields is a second bound.
+ * - actual: the walker follows the response `data` along the executed selection set (fragments,
+ *   @skip/@include and aliases as in the estimate: each field node reads its response key), and
+ *   every list is sized by the real number of elements in the data (0 when empty or null). A
+ *   field that resolved to null costs its weight (its load ran) and no selection. A null where
+ *   execution failed (an error's path runs through it: an error of the field itself, or one that
+ *   propagated up to it) costs what the estimate charged for that branch: what ran under it is
+ *   unknown, so it is never refunded. The walk is linear in the response (whose list items the
+ *   response guards cap), so MAX_EVALUATED_NODES does not apply.
  */
 export function computeCost(
   schema: GraphQLSchema,
@@ -189,6 +226,7 @@ export function computeCost(
   document: DocumentNode,
   operationName: string | undefined,
   variables: Record<string, unknown> | undefined,
+  mode: CostMode = { kind: 'estimate' },
 ): CostResult {
   const operation = getOperationAST(document, operationName);
   if (!operation) return { ok: false, reason: 'uncomputable', error: new Error('No such operation.') };
@@ -205,11 +243,30 @@ export function computeCost(
   }
   /** Evaluated nodes: fields, fragment spreads and inline fragments (as the library counted). */
   let evaluated = 0;
+  let counting = true;
   const count = () => {
+    if (!counting) return;
     evaluated += 1;
     if (evaluated > MAX_EVALUATED_NODES)
       throw new Error('Query exceeds the maximum allowed number of nodes.');
   };
+
+  // Where execution failed: every prefix of every error path ("" is the root).
+  const failed = new Set<string>();
+  if (mode.kind === 'actual') {
+    for (const error of mode.errors ?? []) {
+      if (!error.path) {
+        failed.add('');
+        continue;
+      }
+      let key = '';
+      failed.add(key);
+      for (const segment of error.path) failed.add((key += `\u0000${segment}`));
+    }
+  }
+  const path: (string | number)[] = [];
+  const pathKey = (extra: readonly number[] = []) =>
+    [...path, ...extra].reduce<string>((key, segment) => `${key}\u0000${segment}`, '');
 
   const included = (node: { directives?: readonly unknown[] | undefined }): boolean => {
     if (!node.directives?.length) return true;
@@ -248,6 +305,16 @@ export function computeCost(
     }
     return out;
   };
+  // The actual walk collects the same selection set once per element: memoised per object type.
+  const collected = new Map<SelectionSetNode, Map<GraphQLObjectType, FieldNode[]>>();
+  const fieldsOf = (type: GraphQLObjectType, selectionSet: SelectionSetNode): FieldNode[] => {
+    let perType = collected.get(selectionSet);
+    if (!perType) collected.set(selectionSet, (perType = new Map()));
+    let fields = perType.get(type);
+    if (!fields) perType.set(type, (fields = collect(type, selectionSet, [], new Set())));
+    return fields;
+  };
+  const argumentsOf = new Map<FieldNode, Record<string, unknown>>();
 
   const fieldDefOf = (type: GraphQLObjectType, name: string): AnyField | undefined => {
     if (type === schema.getQueryType()) {
@@ -257,19 +324,32 @@ export function computeCost(
     return type.getFields()[name];
   };
 
+  /** The object types a value at a position may have: its __typename when the data says so. */
+  const objectTypesOf = (type: GraphQLCompositeType, value: Position): readonly GraphQLObjectType[] => {
+    if (isObjectType(type)) return [type];
+    if (value !== ESTIMATE && value !== null && typeof value === 'object') {
+      const typename = (value as Record<string, unknown>).__typename;
+      const runtime = typeof typename === 'string' ? schema.getType(typename) : undefined;
+      if (runtime && isObjectType(runtime)) return [runtime];
+    }
+    return schema.getPossibleTypes(type);
+  };
+
   /** Cost of a selection set on a composite type: the most costly possible object type. */
   const selectionCost = (
     type: GraphQLCompositeType,
     selectionSet: SelectionSetNode,
     sized: { fields: readonly string[]; size: number } | undefined,
+    value: Position,
   ): number => {
-    const objects = isObjectType(type) ? [type] : schema.getPossibleTypes(type);
     let max = 0;
-    for (const object of objects) {
+    for (const object of objectTypesOf(type, value)) {
       let sum = 0;
-      for (const node of collect(object, selectionSet, [], new Set())) {
+      const nodes =
+        value === ESTIMATE ? collect(object, selectionSet, [], new Set()) : fieldsOf(object, selectionSet);
+      for (const node of nodes) {
         const size = sized?.fields.includes(node.name.value) ? sized.size : undefined;
-        sum += fieldCost(object, node, size);
+        sum += fieldCost(object, node, size, value);
       }
       max = Math.max(max, sum);
     }
@@ -280,13 +360,15 @@ export function computeCost(
     parent: GraphQLObjectType,
     node: FieldNode,
     sizeFromParent: number | undefined,
+    parentValue: Position,
   ): number => {
     count();
     if (node.name.value === '__typename') return 0;
     const field = fieldDefOf(parent, node.name.value);
     if (!field) return 0; // validation refuses unknown fields before this runs
     const rule = estimator.rule(field);
-    const args = getArgumentValues(field, node, variableValues);
+    let args = argumentsOf.get(node);
+    if (!args) argumentsOf.set(node, (args = getArgumentValues(field, node, variableValues)));
     let argumentCost = 0;
     for (const arg of rule.pricedArgs) {
       const value = args[arg.name];
@@ -301,23 +383,78 @@ export function computeCost(
       sizeFromParent ??
       (isList || listSize?.sizedFields.length ? listSizeFor(coordinate, listSize, args) : 1);
     const sizedChildren = listSize?.sizedFields.length ? { fields: listSize.sizedFields, size } : undefined;
-    let element: number;
-    if (isCompositeType(named)) {
-      element =
-        (rule.weight ?? 1) + (node.selectionSet ? selectionCost(named, node.selectionSet, sizedChildren) : 0);
-    } else {
-      element = rule.weight ?? 0;
+    const weight = rule.weight ?? (isCompositeType(named) ? 1 : 0);
+
+    if (parentValue === ESTIMATE || parentValue === null || typeof parentValue !== 'object') {
+      let element: number;
+      if (isCompositeType(named)) {
+        element =
+          weight + (node.selectionSet ? selectionCost(named, node.selectionSet, sizedChildren, ESTIMATE) : 0);
+      } else {
+        element = weight;
+      }
+      // With sizedFields the size went to those subfields; otherwise a list (or a field the parent
+      // sized) multiplies its element.
+      const multiplier = sizedChildren ? 1 : isList || sizeFromParent !== undefined ? size : 1;
+      return argumentCost + element * multiplier;
     }
-    // With sizedFields the size went to those subfields; otherwise a list (or a field the parent
-    // sized) multiplies its element.
-    const multiplier = sizedChildren ? 1 : isList || sizeFromParent !== undefined ? size : 1;
-    return argumentCost + element * multiplier;
+
+    // actual: this field's value in the response, under its response key.
+    const key = node.alias?.value ?? node.name.value;
+    const value = (parentValue as Record<string, unknown>)[key];
+    path.push(key);
+    try {
+      if ((value === null || value === undefined) && failed.has(pathKey())) {
+        return fieldCost(parent, node, sizeFromParent, ESTIMATE);
+      }
+      const elements =
+        value === null || value === undefined
+          ? []
+          : Array.isArray(value)
+            ? flatten(value, [], [])
+            : [{ item: value, at: [] as number[] }];
+      // A single value (not a list) counts 1, however the parent sized it: its real count.
+      if (!isCompositeType(named)) {
+        return argumentCost + weight * (isList ? elements.length : 1);
+      }
+      if (!isList && elements.length === 0) return argumentCost + weight; // resolved to null
+      let sum = argumentCost;
+      for (const { item, at } of elements) {
+        if (item === null || item === undefined) {
+          // A null element: its load ran; where it failed, it costs the estimate of one element.
+          sum += failed.has(pathKey(at))
+            ? weight +
+              (node.selectionSet ? selectionCost(named, node.selectionSet, sizedChildren, ESTIMATE) : 0)
+            : weight;
+          continue;
+        }
+        path.push(...at);
+        try {
+          sum +=
+            weight + (node.selectionSet ? selectionCost(named, node.selectionSet, sizedChildren, item) : 0);
+        } finally {
+          path.length -= at.length;
+        }
+      }
+      return sum;
+    } finally {
+      path.pop();
+    }
   };
 
   try {
     const root = schema.getRootType(operation.operation);
     if (!root) return { ok: false, reason: 'uncomputable', error: new Error('No root type.') };
-    return { ok: true, cost: Math.ceil(selectionCost(root, operation.selectionSet, undefined)) };
+    let rootValue: Position = ESTIMATE;
+    if (mode.kind === 'actual') {
+      counting = false;
+      // No data at all: nothing ran (0), or execution failed at the root (the estimate).
+      if (mode.data === null || mode.data === undefined || typeof mode.data !== 'object') {
+        if (!failed.size) return { ok: true, cost: 0 };
+        counting = true;
+      } else rootValue = mode.data;
+    }
+    return { ok: true, cost: Math.ceil(selectionCost(root, operation.selectionSet, undefined, rootValue)) };
   } catch (error) {
     return { ok: false, reason: 'uncomputable', error };
   }
