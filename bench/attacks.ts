@@ -1,19 +1,11 @@
 import { join } from 'node:path';
 import { parseConfig } from '../src/config.js';
-import {
-  BENCH_REDIS_URL,
-  BENCH_SCHEMA,
-  GENEROUS_LIMITS,
-  RUN_ID,
-  commonHeaders,
-  projectEnv,
-} from './lib/env.js';
-import { dropBenchSchema, seedFixtures } from './lib/fixtures.js';
+import { BENCH_SCHEMA, GENEROUS_LIMITS, RUN_ID, commonHeaders, projectEnv } from './lib/env.js';
+import { removeRunData, seedFixtures } from './lib/fixtures.js';
 import { HOSTILE_CLASSES, hostileBody, type HostileClass } from './lib/hostile.js';
 import { firstCode, timedPost } from './lib/http.js';
 import { startTarget, type TargetProcess } from './lib/processes.js';
 import { CATALOGUE_QUERY } from './lib/queries.js';
-import { deleteRedisPrefix } from './lib/redis-cleanup.js';
 import { busyWarning, fmt, machine, median, table, writeResults } from './lib/report.js';
 
 export interface AttackOptions {
@@ -210,9 +202,6 @@ export async function runAttacks(o: AttackOptions): Promise<void> {
     console.log(`written: ${files.join(', ')}`);
   } finally {
     await target?.stop().catch(() => undefined);
-    await dropBenchSchema(BENCH_SCHEMA).catch((e: unknown) =>
-      console.error(`could not drop ${BENCH_SCHEMA}: ${String(e)}`),
-    );
-    await deleteRedisPrefix(BENCH_REDIS_URL, `bench:${RUN_ID}:`);
+    await removeRunData();
   }
 }

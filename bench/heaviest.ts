@@ -1,18 +1,10 @@
 import { join } from 'node:path';
 import { createDb } from '../src/db/client.js';
 import { toSafeText } from '../src/text/safe-text.js';
-import {
-  BENCH_DATABASE_URL,
-  BENCH_REDIS_URL,
-  BENCH_SCHEMA,
-  RUN_ID,
-  commonHeaders,
-  projectEnv,
-} from './lib/env.js';
-import { dropBenchSchema, seedFixtures } from './lib/fixtures.js';
+import { BENCH_DATABASE_URL, BENCH_SCHEMA, RUN_ID, commonHeaders, projectEnv } from './lib/env.js';
+import { removeRunData, seedFixtures } from './lib/fixtures.js';
 import { firstCode, timedPost } from './lib/http.js';
 import { startTarget, type TargetProcess } from './lib/processes.js';
-import { deleteRedisPrefix } from './lib/redis-cleanup.js';
 import { busyWarning, fmt, machine, table, writeResults } from './lib/report.js';
 
 export interface HeaviestOptions {
@@ -202,9 +194,6 @@ export async function runHeaviest(o: HeaviestOptions): Promise<void> {
     console.log(`written: ${files.join(', ')}`);
   } finally {
     await target?.stop().catch(() => undefined);
-    await dropBenchSchema(BENCH_SCHEMA).catch((e: unknown) =>
-      console.error(`could not drop ${BENCH_SCHEMA}: ${String(e)}`),
-    );
-    await deleteRedisPrefix(BENCH_REDIS_URL, `bench:${RUN_ID}:`);
+    await removeRunData();
   }
 }

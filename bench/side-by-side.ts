@@ -1,19 +1,11 @@
 import { join } from 'node:path';
-import {
-  BENCH_REDIS_URL,
-  BENCH_SCHEMA,
-  GENEROUS_LIMITS,
-  RUN_ID,
-  commonHeaders,
-  projectEnv,
-} from './lib/env.js';
-import { dropBenchSchema, seedFixtures, type Fixtures } from './lib/fixtures.js';
+import { BENCH_SCHEMA, GENEROUS_LIMITS, RUN_ID, commonHeaders, projectEnv } from './lib/env.js';
+import { removeRunData, seedFixtures, type Fixtures } from './lib/fixtures.js';
 import { firstCode, timedPost } from './lib/http.js';
 import { startLoadGenerator, type LoadGenerator } from './lib/load.js';
 import type { LoadRequest, LoadResult } from './lib/load-types.js';
 import { startTarget, type TargetProcess } from './lib/processes.js';
 import { QUERIES, type BenchQuery } from './lib/queries.js';
-import { deleteRedisPrefix } from './lib/redis-cleanup.js';
 import { busyWarning, fmt, machine, median, table, writeResults } from './lib/report.js';
 
 export interface SideBySideOptions {
@@ -259,9 +251,6 @@ export async function runSideBySide(o: SideBySideOptions): Promise<void> {
   } finally {
     await load?.stop().catch(() => undefined);
     for (const t of targets.values()) await t.stop().catch(() => undefined);
-    await dropBenchSchema(BENCH_SCHEMA).catch((e: unknown) =>
-      console.error(`could not drop ${BENCH_SCHEMA}: ${String(e)}`),
-    );
-    await deleteRedisPrefix(BENCH_REDIS_URL, `bench:${RUN_ID}:`);
+    await removeRunData();
   }
 }

@@ -5,7 +5,8 @@ import { parseConfig } from '../../src/config.js';
 import { createDb } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { seedDemoData } from '../../src/db/seed.js';
-import { BENCH_DATABASE_URL, projectEnv } from './env.js';
+import { BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_SCHEMA, RUN_ID, projectEnv } from './env.js';
+import { deleteRedisPrefix } from './redis-cleanup.js';
 
 export interface Fixtures {
   schema: string;
@@ -114,4 +115,12 @@ export async function countOrders(schema: string, ids: readonly string[]): Promi
   } finally {
     await client.end();
   }
+}
+
+/** Removes what a run left on the shared services: its PostgreSQL schema and its Redis keys. */
+export async function removeRunData(): Promise<void> {
+  await dropBenchSchema(BENCH_SCHEMA).catch((e: unknown) =>
+    console.error(`could not drop ${BENCH_SCHEMA}: ${String(e)}`),
+  );
+  await deleteRedisPrefix(BENCH_REDIS_URL, `bench:${RUN_ID}:`);
 }

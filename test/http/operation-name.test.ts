@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startApp, type TestApp } from '../helpers/app.js';
+import { assertRefused, type GqlResponse } from '../helpers/graphql.js';
 
 // operationName is client text copied into every log line of the request (the operationName
 // protection, src/security/http/operation-name.ts): only a bounded GraphQL name gets through.
@@ -11,13 +12,7 @@ describe('operationName: a GraphQL name of at most MAX_OPERATION_NAME_LENGTH cha
   });
   after(() => t.stop());
 
-  const refused = (res: {
-    status: number;
-    body: { errors?: { extensions?: Record<string, unknown> }[] };
-  }) => {
-    assert.equal(res.status, 400);
-    assert.equal(res.body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
-  };
+  const refused = (res: GqlResponse) => assertRefused(res, 'BAD_USER_INPUT', 400);
 
   it('legitimate: a named operation, a null name and no name are served', async () => {
     const named = await t.post({ query: 'query Health_1 { health }', operationName: 'Health_1' });

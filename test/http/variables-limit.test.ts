@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { withinBounds } from '../../src/security/http/variables-limit.js';
 import { startApp, type TestApp } from '../helpers/app.js';
+import { assertRefused, type GqlResponse } from '../helpers/graphql.js';
 
 // Variables are bounded before anything walks them (src/security/http/variables-limit.ts): a value
 // nested 10,000 deep in an unused variable used to overflow the stack into a 500.
@@ -15,13 +16,7 @@ describe('variables: a JSON object of bounded depth and size', () => {
   });
   after(() => t.stop());
 
-  const refused = (res: {
-    status: number;
-    body: { errors?: { extensions?: Record<string, unknown> }[] };
-  }) => {
-    assert.equal(res.status, 400);
-    assert.equal(res.body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
-  };
+  const refused = (res: GqlResponse) => assertRefused(res, 'BAD_USER_INPUT', 400);
 
   it('legitimate: nested inputs within the bounds are served', async () => {
     // Variables the operation does not declare are ignored by GraphQL, but still bounded here.
