@@ -87,6 +87,21 @@ const core = z
     const production = env.NODE_ENV === 'production';
     if (production) {
       const secret = env.JWT_SECRET;
+      // Every HS256 secret verifies tokens, so a weak previous one forges them as well as a weak current one.
+      if (env.JWT_PREVIOUS_SECRETS?.some((s) => Buffer.byteLength(s) < 32 || EXAMPLE_SECRETS.has(s))) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['JWT_PREVIOUS_SECRETS'],
+          message: 'every entry must be at least 32 bytes and not an example value in production',
+        });
+      }
+      // Token keys and reset links fetched or mailed over plain HTTP can be swapped or read in transit.
+      for (const name of ['OIDC_ISSUER', 'OIDC_JWKS_URL', 'PASSWORD_RESET_URL'] as const) {
+        const url = env[name];
+        if (url !== undefined && !url.toLowerCase().startsWith('https://')) {
+          ctx.addIssue({ code: 'custom', path: [name], message: 'must be an https:// URL in production' });
+        }
+      }
       if (env.JWT_ALG === 'HS256') {
         if (!secret) {
           ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required in production' });

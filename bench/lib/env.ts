@@ -27,6 +27,7 @@ export function projectEnv(overrides: RawEnv = {}): RawEnv {
     HOST: '127.0.0.1',
     PORT: '0',
     JWT_SECRET: BENCH_JWT_SECRET,
+    PASSWORD_RESET_URL: `${BENCH_ORIGIN}/reset-password`,
     DATABASE_URL: BENCH_DATABASE_URL,
     DATABASE_SCHEMA: BENCH_SCHEMA,
     REDIS_URL: BENCH_REDIS_URL,

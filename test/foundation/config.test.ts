@@ -6,6 +6,16 @@ import { batchSizeInForce } from '../../src/security/http/batch-limit.js';
 import { runMain } from '../helpers/process.js';
 
 const STRONG = 'x'.repeat(40);
+const RESET = 'https://app.example.com/reset-password';
+/** A production environment that starts: a strong secret and an https reset page. */
+const PROD = { NODE_ENV: 'production', JWT_SECRET: STRONG, PASSWORD_RESET_URL: RESET } as const;
+
+function refused(env: Record<string, string>, message: RegExp): void {
+  assert.throws(
+    () => parseConfig(env),
+    (e: unknown) => e instanceof ConfigError && message.test(e.message),
+  );
+}
 
 describe('configuration', () => {
   it('has safe defaults for development', () => {
@@ -23,8 +33,7 @@ describe('configuration', () => {
 
   it('turns production guards on', () => {
     const c = parseConfig({
-      NODE_ENV: 'production',
-      JWT_SECRET: STRONG,
+      ...PROD,
       MAX_BATCH_SIZE: '5',
       SEED_DEMO_DATA: 'true',
     });
@@ -98,15 +107,82 @@ describe('configuration', () => {
       assert.equal(parseConfig({ HOST: host, DEV_ALLOW_NETWORK: 'true' }).host, host);
     }
     // Production and test are not development: their guards are their own.
-    assert.equal(
-      parseConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG, HOST: '0.0.0.0' }).host,
-      '0.0.0.0',
-    );
+    assert.equal(parseConfig({ ...PROD, HOST: '0.0.0.0' }).host, '0.0.0.0');
   });
 
   it('a PostgreSQL statement timeout is on by default and bounded', () => {
     assert.equal(parseConfig({}).databaseStatementTimeoutMs, 5000);
     assert.equal(parseConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '250' }).databaseStatementTimeoutMs, 250);
     assert.throws(() => parseConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '0' }), /DATABASE_STATEMENT_TIMEOUT_MS/);
+  });
+  describe('production refuses plain-http URLs', () => {
+    const oidc = { OIDC_ISSUER: 'https://issuer.example.com/', OIDC_AUDIENCE: 'my-api' };
+    const cases: [string, Record<string, string>][] = [
+      ['OIDC_ISSUER', { ...oidc, OIDC_ISSUER: 'http://issuer.example.com/' }],
+      ['OIDC_JWKS_URL', { ...oidc, OIDC_JWKS_URL: 'http://issuer.example.com/.well-known/jwks.json' }],
+      ['PASSWORD_RESET_URL', { PASSWORD_RESET_URL: 'http://app.example.com/reset-password' }],
+    ];
+    for (const [name, env] of cases) {
+      it(`attack: an http:// ${name} is refused in production, naming the variable`, () => {
+        refused({ ...PROD, ...env }, new RegExp(`${name}: must be an https:// URL in production`));
+      });
+    }
+
+    it('attack: production without PASSWORD_RESET_URL is refused (the default is http://localhost)', () => {
+      refused(
+        { NODE_ENV: 'production', JWT_SECRET: STRONG },
+        /PASSWORD_RESET_URL: must be an https:\/\/ URL/,
+      );
+    });
+
+    it('legitimate: https URLs are accepted in production', () => {
+      const c = parseConfig({
+        ...PROD,
+        ...oidc,
+        OIDC_JWKS_URL: 'https://issuer.example.com/.well-known/jwks.json',
+      });
+      assert.equal(c.identity.passwordResetUrl, RESET);
+      assert.deepEqual(c.oidc, {
+        issuer: 'https://issuer.example.com/',
+        audience: 'my-api',
+        jwksUrl: 'https://issuer.example.com/.well-known/jwks.json',
+      });
+    });
+
+    it('legitimate: development still accepts http://localhost', () => {
+      const c = parseConfig({
+        OIDC_ISSUER: 'http://localhost:8080/realms/dev',
+        OIDC_AUDIENCE: 'my-api',
+        OIDC_JWKS_URL: 'http://localhost:8080/realms/dev/certs',
+      });
+      assert.equal(c.identity.passwordResetUrl, 'http://localhost:3000/reset-password');
+      assert.equal(c.oidc?.issuer, 'http://localhost:8080/realms/dev');
+      assert.equal(c.oidc?.jwksUrl, 'http://localhost:8080/realms/dev/certs');
+    });
+  });
+
+  describe('production checks every HS256 secret, previous ones included', () => {
+    for (const [what, previous] of [
+      ['an example value', 'changeme'],
+      ['a short secret', 'short-previous-secret'],
+      ['one weak entry among strong ones', `${'y'.repeat(40)},changeme`],
+    ] as const) {
+      it(`attack: JWT_PREVIOUS_SECRETS with ${what} is refused, named without echoing the value`, () => {
+        assert.throws(
+          () => parseConfig({ ...PROD, JWT_PREVIOUS_SECRETS: previous }),
+          (e: unknown) =>
+            e instanceof ConfigError &&
+            /JWT_PREVIOUS_SECRETS: every entry must be at least 32 bytes/.test(e.message) &&
+            !e.message.includes('changeme') &&
+            !e.message.includes('short-previous-secret'),
+        );
+      });
+    }
+
+    it('legitimate: strong previous secrets are accepted', () => {
+      const previous = ['y'.repeat(40), 'z'.repeat(32)];
+      const c = parseConfig({ ...PROD, JWT_PREVIOUS_SECRETS: previous.join(',') });
+      assert.deepEqual(c.jwt.previousSecrets, previous);
+    });
   });
 });

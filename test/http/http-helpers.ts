@@ -3,11 +3,14 @@ import { startApp, type StartOptions, type TestApp } from '../helpers/app.js';
 /** A strong production secret (48 bytes), so production mode starts. */
 export const PROD_SECRET = 'prod-secret-0123456789abcdef-0123456789abcdef-xyz';
 export const PROD_ORIGIN = 'https://app.example.com';
+/** Production refuses a plain-http PASSWORD_RESET_URL (its default is http://localhost). */
+export const PROD_RESET_URL = 'https://app.example.com/reset-password';
 
 /** Production mode behind a trusted loopback proxy, with one allowed browser origin. */
 export const PROD_ENV = {
   NODE_ENV: 'production',
   JWT_SECRET: PROD_SECRET,
+  PASSWORD_RESET_URL: PROD_RESET_URL,
   CORS_ORIGINS: PROD_ORIGIN,
   TRUST_PROXY: 'loopback',
   // Generous limits: these suites test HTTP hardening, not the limiters.

@@ -1,16 +1,36 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ConfigError, parseConfig } from '../../src/config.js';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { IN_CI } from '../helpers/env.js';
-import { raw, startDev, startProd, VIA_HTTPS_PROXY } from './http-helpers.js';
+import { PROD_RESET_URL, PROD_SECRET, raw, startDev, startProd, VIA_HTTPS_PROXY } from './http-helpers.js';
 
 const BODY = JSON.stringify({ query: '{ __typename }' });
 const JSON_HEADERS = { 'content-type': 'application/json' };
+const PUBLIC_ORIGIN = 'https://api.example.com:8443';
+
+/** A plain-HTTP GET with a request target and headers fetch() would not send (forged Host, absolute form). */
+function plainGet(
+  base: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; location: string | undefined }> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ hostname, port, path, method: 'GET', headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 describe('HTTPS guard: production behind a trusted proxy (TRUST_PROXY=loopback)', () => {
   let t: TestApp;
@@ -47,18 +67,106 @@ describe('HTTPS guard: production behind a trusted proxy (TRUST_PROXY=loopback)'
     assert.equal(res.status, 426);
   });
 
-  it('a plain-HTTP GET is redirected (308) to the same path on https', async () => {
+  it('a plain-HTTP GET without PUBLIC_ORIGIN is refused with 426 (never redirected to a Host header)', async () => {
     const res = await raw(`${t.url}/graphql?query=%7B__typename%7D`, {
-      headers: { 'x-forwarded-host': 'api.example.com' },
+      headers: { 'x-forwarded-host': 'evil.example' },
     });
-    assert.equal(res.status, 308);
-    assert.equal(res.headers.get('location'), 'https://api.example.com/graphql?query=%7B__typename%7D');
-    assert.equal(res.text, '');
+    assert.equal(res.status, 426);
+    assert.equal(res.headers.get('location'), null);
+    const body = JSON.parse(res.text) as { errors: { extensions: { code: string } }[] };
+    assert.equal(body.errors[0]?.extensions.code, 'FORBIDDEN');
   });
 
   it('/healthz and /readyz stay reachable over plain HTTP for load-balancer probes', async () => {
     assert.equal((await raw(`${t.url}/healthz`)).status, 200);
     assert.equal((await raw(`${t.url}/readyz`)).status, 200);
+  });
+});
+
+describe('HTTPS guard: redirect to the configured PUBLIC_ORIGIN', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startProd({ env: { PUBLIC_ORIGIN: PUBLIC_ORIGIN } });
+  });
+  after(() => t.stop());
+
+  it('legitimate: a plain-HTTP GET is redirected (308, no-store) to PUBLIC_ORIGIN, keeping path, query and port', async () => {
+    const res = await raw(`${t.url}/graphql?query=%7B__typename%7D`);
+    assert.equal(res.status, 308);
+    assert.equal(res.headers.get('location'), `${PUBLIC_ORIGIN}/graphql?query=%7B__typename%7D`);
+    assert.equal(res.headers.get('cache-control'), 'no-store');
+    assert.equal(res.text, '');
+  });
+
+  it('legitimate: a plain-HTTP HEAD is redirected the same way', async () => {
+    const res = await raw(`${t.url}/graphql`, { method: 'HEAD' });
+    assert.equal(res.status, 308);
+    assert.equal(res.headers.get('location'), `${PUBLIC_ORIGIN}/graphql`);
+    assert.equal(res.headers.get('cache-control'), 'no-store');
+  });
+
+  it('attack: X-Forwarded-Host from a trusted-proxy hop never reaches the Location', async () => {
+    const res = await raw(`${t.url}/graphql?query=%7B__typename%7D`, {
+      headers: { 'x-forwarded-host': 'evil.example' },
+    });
+    assert.equal(res.status, 308);
+    assert.equal(res.headers.get('location'), `${PUBLIC_ORIGIN}/graphql?query=%7B__typename%7D`);
+    assert.equal(res.headers.get('location')?.includes('evil.example'), false);
+  });
+
+  it('attack: a forged Host header never reaches the Location', async () => {
+    const res = await plainGet(t.url, '/graphql', { host: 'evil.example' });
+    assert.equal(res.status, 308);
+    assert.equal(res.location, `${PUBLIC_ORIGIN}/graphql`);
+  });
+
+  it('attack: an absolute-form request target cannot choose the Location host', async () => {
+    const res = await plainGet(t.url, 'http://evil.example/graphql', { host: 'evil.example' });
+    assert.equal(res.location?.includes('evil.example') ?? false, false, res.location);
+    if (res.location !== undefined) assert.ok(res.location.startsWith(`${PUBLIC_ORIGIN}/`), res.location);
+  });
+
+  it('a plain-HTTP POST is still refused with 426, not redirected', async () => {
+    const res = await raw(`${t.url}/graphql`, { method: 'POST', headers: JSON_HEADERS, body: BODY });
+    assert.equal(res.status, 426);
+    assert.equal(res.headers.get('location'), null);
+  });
+
+  it('a request the proxy received over https is served, not redirected', async () => {
+    const res = await raw(`${t.url}/graphql`, {
+      method: 'POST',
+      headers: { ...JSON_HEADERS, ...VIA_HTTPS_PROXY },
+      body: BODY,
+    });
+    assert.equal(res.status, 200);
+  });
+});
+
+describe('PUBLIC_ORIGIN must be an https origin', () => {
+  for (const bad of [
+    'http://api.example.com',
+    'https://api.example.com/path',
+    'https://user@api.example.com',
+    'https://api.example.com?x=1',
+    'api.example.com',
+  ]) {
+    it(`refuses ${bad}`, () => {
+      assert.throws(
+        () => parseConfig({ PUBLIC_ORIGIN: bad }),
+        (e: unknown) => e instanceof ConfigError && /PUBLIC_ORIGIN/.test(e.message),
+      );
+    });
+  }
+
+  it('accepts https://host[:port], without a trailing slash', () => {
+    assert.equal(
+      parseConfig({ PUBLIC_ORIGIN: PUBLIC_ORIGIN }).protections.https.PUBLIC_ORIGIN,
+      PUBLIC_ORIGIN,
+    );
+    assert.equal(
+      parseConfig({ PUBLIC_ORIGIN: 'https://api.example.com/' }).protections.https.PUBLIC_ORIGIN,
+      'https://api.example.com',
+    );
   });
 });
 
@@ -152,7 +260,8 @@ describe('native TLS with TLS_CERT / TLS_KEY (production, no proxy)', () => {
     t = await startApp({
       env: {
         NODE_ENV: 'production',
-        JWT_SECRET: 'prod-secret-0123456789abcdef-0123456789abcdef-xyz',
+        JWT_SECRET: PROD_SECRET,
+        PASSWORD_RESET_URL: PROD_RESET_URL,
         TLS_CERT: files.cert,
         TLS_KEY: files.key,
       },

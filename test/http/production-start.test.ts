@@ -4,14 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runMain, startServerProcess } from '../helpers/process.js';
-import { PROD_SECRET } from './http-helpers.js';
+import { PROD_RESET_URL, PROD_SECRET } from './http-helpers.js';
 
 // The real entry point (src/main.ts) as a process: production must refuse to start on a missing,
 // short or example JWT_SECRET, naming the variable (never echoing the value).
 describe('production refuses to start without a strong JWT_SECRET', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'sgql-prod-start-'));
   after(() => rmSync(dataDir, { recursive: true, force: true }));
-  const base = { NODE_ENV: 'production', DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+  const base = {
+    NODE_ENV: 'production',
+    PASSWORD_RESET_URL: PROD_RESET_URL,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'info',
+  };
 
   const cases: [string, Record<string, string>][] = [
     ['missing', {}],

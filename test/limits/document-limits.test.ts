@@ -235,7 +235,14 @@ describe('document limits in production', () => {
   let t: TestApp;
   const https = { 'x-forwarded-proto': 'https', ...fromIp(randomIp()) };
   before(async () => {
-    t = await startApp({ env: { ...TIGHT, NODE_ENV: 'production', MAX_BATCH_SIZE: '5' } });
+    t = await startApp({
+      env: {
+        ...TIGHT,
+        NODE_ENV: 'production',
+        PASSWORD_RESET_URL: 'https://app.example.com/reset-password',
+        MAX_BATCH_SIZE: '5',
+      },
+    });
   });
   after(async () => {
     await t?.stop();
