@@ -41,6 +41,8 @@ export interface AppDeps {
   typeDefs?: string[];
   /** Delivers password-reset links; defaults to the development mailer (logs, sends nothing). */
   mailer?: Mailer;
+  /** The refresh-session clock (ms since the epoch). Default: Date.now. */
+  now?: () => number;
 }
 
 export interface App {
@@ -87,7 +89,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     log.info('seeded demo data (development only)');
 
   // ── 3. Identity and the domain modules ──────────────────────────────────────────────────────
-  const domain = await createDomain({ config, db, redis, limiters, log, mailer: deps.mailer });
+  const domain = await createDomain({ config, db, redis, limiters, log, mailer: deps.mailer, now: deps.now });
 
   // ── 4. GraphQL ──────────────────────────────────────────────────────────────────────────────
   const app = express();

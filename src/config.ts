@@ -62,6 +62,11 @@ const core = z
     OIDC_JWKS_URL: z.string().url().optional(),
     /** Failed logins per client IP in 15 minutes before that IP is refused (per account: 5, fixed). */
     LOGIN_IP_MAX_FAILURES: int(1, 1_000_000).default(50),
+    /**
+     * Absolute lifetime of a refresh-session family (one login), in days: past it the refresh
+     * is refused however recently the session was used (the sliding TTL is 7 days).
+     */
+    REFRESH_ABSOLUTE_DAYS: int(1, 365).default(30),
     /** The page where a user finishes a password reset; the mailed link is `<url>#token=…`. */
     PASSWORD_RESET_URL: z.string().url().default('http://localhost:3000/reset-password'),
     /** How often API-key "last used" marks are written, in one batch. */
@@ -171,6 +176,7 @@ const core = z
       identity: {
         loginIpMaxFailures: e.LOGIN_IP_MAX_FAILURES,
         passwordResetUrl: e.PASSWORD_RESET_URL,
+        refreshAbsoluteSeconds: e.REFRESH_ABSOLUTE_DAYS * 24 * 60 * 60,
         apiKeyUsageFlushMs: e.API_KEY_USAGE_FLUSH_MS,
       },
       trustProxy: parseTrustProxy(e.TRUST_PROXY),

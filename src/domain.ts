@@ -25,6 +25,8 @@ export interface DomainDeps {
   log: Logger;
   /** Delivers password-reset links; defaults to the development mailer (logs, sends nothing). */
   mailer?: Mailer | undefined;
+  /** The refresh-session clock (ms since the epoch). Default: Date.now. */
+  now?: (() => number) | undefined;
 }
 
 export interface Domain {
@@ -45,6 +47,7 @@ export async function createDomain({
   limiters,
   log,
   mailer,
+  now,
 }: DomainDeps): Promise<Domain> {
   const repos = createRepositories(db);
   const tokens = await createTokenService(config);
@@ -66,7 +69,12 @@ export async function createDomain({
   // instance), in memory otherwise.
   const services = createServices(repos, {
     tokens,
-    sessions: createSessionStore({ redis, prefix: config.redisPrefix }),
+    sessions: createSessionStore({
+      redis,
+      prefix: config.redisPrefix,
+      absoluteSeconds: config.identity.refreshAbsoluteSeconds,
+      now,
+    }),
     throttle: createLoginThrottle({ limiters, ipMaxFailures: config.identity.loginIpMaxFailures }),
     mailer: mailer ?? createDevelopmentMailer(log, config.nodeEnv === 'development'),
     resetUrl: config.identity.passwordResetUrl,

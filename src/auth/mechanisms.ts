@@ -10,7 +10,10 @@ import type { TokenService } from './tokens.js';
  */
 export interface AuthMechanisms {
   tokens: TokenService;
-  /** Refresh-session families. Default: in memory (one instance only; domain.ts passes Redis when configured). */
+  /**
+   * Refresh-session families. Default: in memory with the default absolute lifetime (one instance
+   * only; domain.ts passes Redis when configured, and REFRESH_ABSOLUTE_DAYS).
+   */
   sessions?: SessionStore | undefined;
   /**
    * Login-failure counters. Default: in memory, with the standard limits (domain.ts builds them on

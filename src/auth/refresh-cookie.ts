@@ -8,6 +8,7 @@ import type { Request, Response } from 'express';
  * this host serves nothing but the API, so the cookie goes nowhere else of note.
  */
 export const REFRESH_COOKIE = '__Host-sgql_refresh';
+/** The sliding TTL: a session family unused for 7 days ends (the absolute lifetime caps it too). */
 export const REFRESH_TTL_SECONDS = 7 * 24 * 60 * 60;
 /** 32 random bytes in base64url: exactly what we issue; anything else is refused unhashed. */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
@@ -28,8 +29,9 @@ export function readRefreshCookie(req: Request): string | undefined {
   return typeof value === 'string' && TOKEN_PATTERN.test(value) ? value : undefined;
 }
 
-export function setRefreshCookie(res: Response, token: string): void {
-  res.cookie(REFRESH_COOKIE, token, { ...options, maxAge: REFRESH_TTL_SECONDS * 1000 });
+/** Sets the cookie for as long as its token lives (`maxAgeSeconds`: the store's TTL for it). */
+export function setRefreshCookie(res: Response, token: string, maxAgeSeconds = REFRESH_TTL_SECONDS): void {
+  res.cookie(REFRESH_COOKIE, token, { ...options, maxAge: maxAgeSeconds * 1000 });
 }
 
 export function clearRefreshCookie(res: Response): void {

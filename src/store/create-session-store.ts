@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import { createMemorySessionStore } from './memory-session-store.js';
 import { createRedisSessionStore } from './redis-session-store.js';
-import type { SessionStore } from './session-store.js';
+import type { SessionStore, SessionStoreTiming } from './session-store.js';
 
-export interface SessionStoreOptions {
+export interface SessionStoreOptions extends SessionStoreTiming {
   /** Shared store for every instance; without it sessions live in this process only. */
   redis?: Redis | undefined;
   /** Key prefix (config.redisPrefix), so deployments and test runs can share one Redis. */
@@ -11,6 +11,10 @@ export interface SessionStoreOptions {
 }
 
 /** Redis when configured (required with more than one instance), in-memory otherwise. */
-export function createSessionStore({ redis, prefix = '' }: SessionStoreOptions = {}): SessionStore {
-  return redis ? createRedisSessionStore(redis, `${prefix}sess:`) : createMemorySessionStore();
+export function createSessionStore({
+  redis,
+  prefix = '',
+  ...timing
+}: SessionStoreOptions = {}): SessionStore {
+  return redis ? createRedisSessionStore(redis, `${prefix}sess:`, timing) : createMemorySessionStore(timing);
 }

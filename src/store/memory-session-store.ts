@@ -1,4 +1,9 @@
-import type { RotateResult, SessionStore } from './session-store.js';
+import {
+  DEFAULT_REFRESH_ABSOLUTE_SECONDS,
+  type RotateResult,
+  type SessionStore,
+  type SessionStoreTiming,
+} from './session-store.js';
 
 interface TokenEntry {
   familyId: string;
@@ -9,13 +14,18 @@ interface TokenEntry {
 interface FamilyEntry {
   userId: string;
   expiresAt: number;
+  /** The absolute end: creation time + the absolute lifetime. */
+  endsAt: number;
 }
 
 /**
  * Single-process session store. Every method runs synchronously up to its return, so in
  * JavaScript's one thread a rotation is atomic: no interleaving between the check and the write.
  */
-export function createMemorySessionStore(now: () => number = Date.now): SessionStore {
+export function createMemorySessionStore({
+  absoluteSeconds = DEFAULT_REFRESH_ABSOLUTE_SECONDS,
+  now = Date.now,
+}: SessionStoreTiming = {}): SessionStore {
   const tokens = new Map<string, TokenEntry>();
   const families = new Map<string, FamilyEntry>();
   const byUser = new Map<string, Set<string>>();
@@ -44,12 +54,15 @@ export function createMemorySessionStore(now: () => number = Date.now): SessionS
   return {
     async create({ familyId, userId, tokenHash, ttlSeconds }) {
       sweep();
-      const expiresAt = now() + ttlSeconds * 1000;
-      families.set(familyId, { userId, expiresAt });
+      const t = now();
+      const endsAt = t + absoluteSeconds * 1000;
+      const expiresAt = Math.min(t + ttlSeconds * 1000, endsAt);
+      families.set(familyId, { userId, expiresAt, endsAt });
       tokens.set(tokenHash, { familyId, userId, active: true, expiresAt });
       let set = byUser.get(userId);
       if (!set) byUser.set(userId, (set = new Set()));
       set.add(familyId);
+      return { ttlSeconds: Math.floor((expiresAt - t) / 1000) };
     },
     async rotate(oldHash, newHash, ttlSeconds): Promise<RotateResult> {
       sweep();
@@ -57,17 +70,29 @@ export function createMemorySessionStore(now: () => number = Date.now): SessionS
       if (!entry || entry.expiresAt <= now()) return { status: 'invalid' };
       const family = liveFamily(entry.familyId);
       if (!family) return { status: 'invalid' };
+      const t = now();
+      // Past its absolute lifetime the family ends, however recently it was used.
+      if (family.endsAt <= t) {
+        endFamily(entry.familyId, entry.userId);
+        return { status: 'invalid' };
+      }
       if (!entry.active) {
         endFamily(entry.familyId, entry.userId);
         return { status: 'reused', userId: entry.userId, familyId: entry.familyId };
       }
-      const expiresAt = now() + ttlSeconds * 1000;
+      // The sliding TTL, never past the absolute end.
+      const expiresAt = Math.min(t + ttlSeconds * 1000, family.endsAt);
       // The retired token is kept until the family would expire, to recognise its reuse.
       entry.active = false;
       entry.expiresAt = expiresAt;
       family.expiresAt = expiresAt;
       tokens.set(newHash, { familyId: entry.familyId, userId: entry.userId, active: true, expiresAt });
-      return { status: 'rotated', userId: entry.userId, familyId: entry.familyId };
+      return {
+        status: 'rotated',
+        userId: entry.userId,
+        familyId: entry.familyId,
+        ttlSeconds: Math.floor((expiresAt - t) / 1000),
+      };
     },
     async revokeByToken(tokenHash) {
       const entry = tokens.get(tokenHash);

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { REFRESH_COOKIE } from '../../src/auth/refresh-cookie.js';
+import { REFRESH_COOKIE, REFRESH_TTL_SECONDS } from '../../src/auth/refresh-cookie.js';
+import { createMemorySessionStore } from '../../src/store/memory-session-store.js';
+import { createRedisSessionStore } from '../../src/store/redis-session-store.js';
+import type { SessionStore, SessionStoreTiming } from '../../src/store/session-store.js';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { codeOf } from '../helpers/graphql.js';
 import { fromIp, randomIp, TRUSTING_PROXY } from '../helpers/network.js';
@@ -20,6 +24,9 @@ import {
 import { TEST_REDIS_URL } from '../helpers/env.js';
 
 type Payload = { accessToken: string; user: { id: string } };
+
+const DAY = 24 * 60 * 60;
+const tokenHash = () => randomBytes(32).toString('hex');
 
 /** Every key (and string/hash value) the app wrote under its Redis prefix. */
 async function redisDump(prefix: string): Promise<string> {
@@ -246,6 +253,130 @@ export function sessionsSuite(store: 'memory' | 'redis'): void {
       assert.ok(elsewhere.body.data?.login);
       if (store === 'redis')
         assert.match(await redisDump(t.redisPrefix), /login-ip/, 'counters live in Redis');
+    });
+  });
+  describe(`absolute lifetime of a refresh family (${store} store)`, () => {
+    let redis: Redis | undefined;
+    const prefix = `test:abs:${randomBytes(6).toString('hex')}:`;
+    /** A store on a clock the test moves (ms), with a 30-day absolute lifetime. */
+    const storeAt = (clock: { t: number }, timing: SessionStoreTiming = {}): SessionStore => {
+      const options = { absoluteSeconds: 30 * DAY, now: () => clock.t, ...timing };
+      if (store === 'memory') return createMemorySessionStore(options);
+      redis ??= new Redis(TEST_REDIS_URL ?? '', { maxRetriesPerRequest: 1 });
+      return createRedisSessionStore(redis, prefix, options);
+    };
+    after(async () => {
+      if (!redis) return;
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+    });
+
+    it('a family younger than the limit rotates; its TTL never reaches past the absolute end', async () => {
+      const clock = { t: Date.now() };
+      const sessions = storeAt(clock);
+      const userId = randomUUID();
+      let current = tokenHash();
+      const created = await sessions.create({
+        familyId: randomUUID(),
+        userId,
+        tokenHash: current,
+        ttlSeconds: REFRESH_TTL_SECONDS,
+      });
+      assert.equal(created.ttlSeconds, REFRESH_TTL_SECONDS, 'a fresh family gets the whole sliding TTL');
+      // Used every 6 days (within the 7-day sliding window) up to day 24: every rotation works.
+      for (const day of [6, 12, 18, 24]) {
+        clock.t += 6 * DAY * 1000;
+        const next = tokenHash();
+        const result = await sessions.rotate(current, next, REFRESH_TTL_SECONDS);
+        assert.equal(result.status, 'rotated', `day ${day}`);
+        if (result.status !== 'rotated') return;
+        assert.equal(result.userId, userId);
+        const expected = Math.min(REFRESH_TTL_SECONDS, (30 - day) * DAY);
+        assert.equal(result.ttlSeconds, expected, `day ${day}: min(sliding, remaining absolute)`);
+        current = next;
+      }
+      if (redis) {
+        const pttl = await redis.pttl(`${prefix}t:${current}`);
+        assert.ok(pttl > 0 && pttl <= 6 * DAY * 1000, `the Redis TTL stops at the absolute end (${pttl} ms)`);
+      }
+      // A store whose absolute lifetime is shorter than the sliding TTL cuts the first token too.
+      const short = storeAt(clock, { absoluteSeconds: 2 * DAY });
+      const first = await short.create({
+        familyId: randomUUID(),
+        userId,
+        tokenHash: tokenHash(),
+        ttlSeconds: REFRESH_TTL_SECONDS,
+      });
+      assert.equal(first.ttlSeconds, 2 * DAY);
+    });
+
+    it('refuses a family past its absolute lifetime though it was used within the sliding window', async () => {
+      const clock = { t: Date.now() };
+      const sessions = storeAt(clock);
+      const userId = randomUUID();
+      let current = tokenHash();
+      await sessions.create({
+        familyId: randomUUID(),
+        userId,
+        tokenHash: current,
+        ttlSeconds: REFRESH_TTL_SECONDS,
+      });
+      let rotatedAway = current;
+      for (let day = 6; day <= 24; day += 6) {
+        clock.t += 6 * DAY * 1000;
+        const next = tokenHash();
+        assert.equal((await sessions.rotate(current, next, REFRESH_TTL_SECONDS)).status, 'rotated');
+        rotatedAway = current;
+        current = next;
+      }
+      // Day 30 and one second: last used 6 days ago (the sliding TTL would allow it), but too old.
+      clock.t += (6 * DAY + 1) * 1000;
+      assert.deepEqual(await sessions.rotate(current, tokenHash(), REFRESH_TTL_SECONDS), {
+        status: 'invalid',
+      });
+      // The family has ended: nothing of it works any more, and an old token is not "reuse" of it.
+      assert.deepEqual(await sessions.rotate(current, tokenHash(), REFRESH_TTL_SECONDS), {
+        status: 'invalid',
+      });
+      assert.deepEqual(await sessions.rotate(rotatedAway, tokenHash(), REFRESH_TTL_SECONDS), {
+        status: 'invalid',
+      });
+      assert.equal(await sessions.revokeUser(userId), 0, 'no live family is left');
+    });
+
+    it('over HTTP: refresh works before REFRESH_ABSOLUTE_DAYS and is refused (UNAUTHENTICATED) after', async () => {
+      const clock = { t: Date.now() };
+      const app = await startApp({
+        redis: store === 'redis',
+        env: { ...TRUSTING_PROXY, REFRESH_ABSOLUTE_DAYS: '2' },
+        now: () => clock.t,
+      });
+      try {
+        const user = await registerUser(app);
+        const session = await login(app, user.email, user.password, user.ip);
+        const first = setCookieOf(session);
+        assert.match(first?.raw ?? '', /; Max-Age=172800(;|$)/, 'the cookie stops at the absolute end');
+        // A day later the family is younger than the limit: it rotates, the cookie gets the day left.
+        clock.t += DAY * 1000;
+        const ok = await refresh(app, first?.value ?? '', user.ip);
+        assert.equal(ok.status, 200, ok.text);
+        assert.ok(ok.body.data?.refreshSession);
+        const second = setCookieOf(ok);
+        assert.match(second?.raw ?? '', /; Max-Age=86400(;|$)/);
+        // Used a day ago, well within the 7-day sliding window, but past the 2 days: refused.
+        clock.t += (DAY + 1) * 1000;
+        const late = await refresh(app, second?.value ?? '', user.ip);
+        assert.equal(codeOf(late), 'UNAUTHENTICATED');
+        assert.equal(late.body.data, null);
+        assert.match(setCookieOf(late)?.raw ?? '', /Expires=Thu, 01 Jan 1970/, 'the cookie is cleared');
+        // Signing in again starts a new family.
+        const again = await login(app, user.email, user.password, user.ip);
+        const fresh = await refresh(app, setCookieOf(again)?.value ?? '', user.ip);
+        assert.ok(fresh.body.data?.refreshSession, fresh.text);
+      } finally {
+        await app.stop();
+      }
     });
   });
 }

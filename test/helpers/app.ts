@@ -29,6 +29,8 @@ export interface StartOptions {
   mailer?: Mailer;
   /** Replaces schema/*.graphql (AppDeps.typeDefs): e.g. the real SDL plus a test-only field. */
   typeDefs?: string[];
+  /** The refresh-session clock (AppDeps.now): tests move it forward instead of sleeping. */
+  now?: () => number;
 }
 
 export interface TestApp {
@@ -100,6 +102,7 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
     log: createLogger(config.logLevel, sink),
     ...(options.mailer ? { mailer: options.mailer } : {}),
     ...(options.typeDefs ? { typeDefs: options.typeDefs } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
   const url = await app.listen();
 

@@ -77,13 +77,13 @@ export function createIdentityService({ repository, auth }: IdentityServiceDeps)
   /** A new session family (one per login), its first token in the refresh cookie. */
   const startSession = async (scope: AuthScope, userId: string) => {
     const token = newOpaqueToken();
-    await sessions.create({
+    const { ttlSeconds } = await sessions.create({
       familyId: randomUUID(),
       userId,
       tokenHash: sha256(token),
       ttlSeconds: REFRESH_TTL_SECONDS,
     });
-    setRefreshCookie(scope.res, token);
+    setRefreshCookie(scope.res, token, ttlSeconds);
   };
 
   // The UNAUTHENTICATED answers below are logged as auth_failure by the audit plugin;
@@ -141,7 +141,9 @@ export function createIdentityService({ repository, auth }: IdentityServiceDeps)
      * Rotates the refresh cookie: the presented token stops working at once and a new one of the
      * same family is set. A token that was already rotated away is reuse (a stolen copy, or the
      * loser of a race between two refreshes — indistinguishable, so clients must not refresh
-     * concurrently): the whole family ends, the thief's copy and the victim's alike.
+     * concurrently): the whole family ends, the thief's copy and the victim's alike. A family
+     * past its absolute lifetime (REFRESH_ABSOLUTE_DAYS from its login) is refused like any
+     * invalid token, however recently it was used: the user signs in again.
      */
     async refreshSession(scope: AuthScope): Promise<AuthPayloadModel> {
       const presented = readRefreshCookie(scope.req);
@@ -158,7 +160,8 @@ export function createIdentityService({ repository, auth }: IdentityServiceDeps)
         await sessions.revokeByToken(sha256(next));
         throw refuseRefresh(scope);
       }
-      setRefreshCookie(scope.res, next);
+      // The cookie lives as long as the new token: never past the family's absolute end.
+      setRefreshCookie(scope.res, next, result.ttlSeconds);
       return issue(user, user.tokenVersion);
     },
 
