@@ -1,15 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import { existsSync, readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { createApp } from '../../src/app.js';
-import { parseConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
 import { buildSchema, loadTypeDefs } from '../../src/schema.js';
 import { findUnannotatedRootFields } from '../../src/security/execution/assert-annotated.js';
-import { TEST_JWT_SECRET } from '../helpers/app.js';
+import { startupFixture } from '../helpers/app.js';
 
 // Secure by default: a Query or Mutation field without exactly one of @auth / @public stops
 // start-up, with the full list of offenders, before anything is opened.
@@ -43,16 +38,7 @@ describe('unannotated root fields stop start-up', () => {
   });
 
   it('the app refuses to start, opening nothing; the same app with the real schema starts', async () => {
-    const dataDir = join(mkdtempSync(join(tmpdir(), 'sgql-authz-')), 'db');
-    const config = parseConfig({
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      JWT_SECRET: TEST_JWT_SECRET,
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'silent',
-    });
-    const log = createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
+    const { dataDir, config, log, cleanup } = startupFixture('sgql-authz-');
     try {
       await assert.rejects(
         createApp({ config, log, typeDefs: [...loadTypeDefs(), UNPROTECTED] }),
@@ -75,7 +61,7 @@ describe('unannotated root fields stop start-up', () => {
         await app.stop();
       }
     } finally {
-      rmSync(join(dataDir, '..'), { recursive: true, force: true });
+      cleanup();
     }
   });
 });

@@ -156,3 +156,22 @@ export async function deleteRedisPrefix(url: string, prefix: string): Promise<vo
     redis.disconnect();
   }
 }
+
+/**
+ * For start-up tests that call createApp themselves: a test config on a fresh PGlite directory (not
+ * created yet, so a test can check that nothing was opened), a silent logger, and the clean-up.
+ */
+export function startupFixture(prefix: string) {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  const dataDir = join(root, 'db');
+  const config = parseConfig({
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    JWT_SECRET: TEST_JWT_SECRET,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+  });
+  const log = createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
+  return { dataDir, config, log, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}

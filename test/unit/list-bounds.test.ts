@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { createApp } from '../../src/app.js';
-import { parseConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
 import { buildSchema, loadTypeDefs } from '../../src/schema.js';
 import { checkTypeDefs } from '../../src/security/protect.js';
 import { listBounds } from '../../src/security/execution/list-bounds.js';
-import { TEST_JWT_SECRET } from '../helpers/app.js';
+import { startupFixture } from '../helpers/app.js';
 
 // Every list field of the schema is bounded (the cost protection's start-up check): a slicing
 // argument that is required or falls back to an assumedSize, an assumedSize, or the sizedFields
@@ -85,16 +79,7 @@ describe('every list field is bounded', () => {
   });
 
   it('the app refuses to start with an unbounded list, opening nothing', async () => {
-    const dataDir = join(mkdtempSync(join(tmpdir(), 'sgql-lists-')), 'db');
-    const config = parseConfig({
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      JWT_SECRET: TEST_JWT_SECRET,
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'silent',
-    });
-    const log = createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
+    const { config, log, cleanup } = startupFixture('sgql-lists-');
     try {
       await assert.rejects(
         createApp({
@@ -105,7 +90,7 @@ describe('every list field is bounded', () => {
         (e: unknown) => e instanceof Error && e.message.includes('Query.everyone: a list without a bound'),
       );
     } finally {
-      rmSync(dataDir, { recursive: true, force: true });
+      cleanup();
     }
   });
 });
