@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startApp, type TestApp } from '../helpers/app.js';
+import type { GqlResponse } from '../helpers/graphql.js';
 import { createProducts, createReviews } from '../helpers/fixtures.js';
 import { fromIp, randomIp, TRUSTING_PROXY } from '../helpers/network.js';
 import { securityEvents } from '../helpers/security-events.js';
@@ -30,6 +31,17 @@ describe('response guards', () => {
     await Promise.all([items?.stop(), bytes?.stop()]);
   });
 
+  /** One RESPONSE_TOO_LARGE, no data, status 200: never part of an oversized answer. */
+  const assertTooLarge = (res: GqlResponse) => {
+    assert.equal(res.status, 200);
+    assert.equal(res.body.data, null);
+    assert.deepEqual(
+      res.body.errors?.map((e) => e.extensions?.code),
+      ['RESPONSE_TOO_LARGE'],
+      res.text,
+    );
+  };
+
   const page = (t: TestApp, first: number, reviews: number) =>
     t.gql(PAGE, { first, reviews }, fromIp(randomIp()));
 
@@ -47,13 +59,7 @@ describe('response guards', () => {
   it('attack: more list items than MAX_RESPONSE_ITEMS get one RESPONSE_TOO_LARGE and no data', async () => {
     // 10 products + 10 × 10 reviews = 110 list items > 60.
     const res = await page(items, 10, 10);
-    assert.equal(res.status, 200);
-    assert.equal(res.body.data, null);
-    assert.deepEqual(
-      res.body.errors?.map((e) => e.extensions?.code),
-      ['RESPONSE_TOO_LARGE'],
-      res.text,
-    );
+    assertTooLarge(res);
     assert.doesNotMatch(res.text, /review \d/, 'no part of the answer is sent');
     assert.ok(
       securityEvents(items, 'limit_hit').some(
@@ -65,13 +71,7 @@ describe('response guards', () => {
   it('attack: an answer over MAX_RESPONSE_BYTES gets one RESPONSE_TOO_LARGE and no data', async () => {
     // 10 products × 10 review bodies: about 4 KB of data, over 2 KB, with only 110 list items.
     const res = await page(bytes, 10, 10);
-    assert.equal(res.status, 200);
-    assert.equal(res.body.data, null);
-    assert.deepEqual(
-      res.body.errors?.map((e) => e.extensions?.code),
-      ['RESPONSE_TOO_LARGE'],
-      res.text,
-    );
+    assertTooLarge(res);
     const events = securityEvents(bytes, 'limit_hit').filter((e) => e.code === 'RESPONSE_TOO_LARGE');
     assert.equal(events.length, 1, 'one event per refused response');
     assert.equal(events[0]?.limit, 'response_bytes');
