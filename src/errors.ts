@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type ASTNode } from 'graphql';
 
 // One error taxonomy (API.md). Only these codes ever reach a client; everything else is masked
 // into INTERNAL_SERVER_ERROR by the error formatter.
@@ -17,10 +17,19 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 export const PUBLIC_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
 
-/** An error that is meant for the client: its code and message pass the masking step unchanged. */
+/**
+ * An error that is meant for the client: its code and message pass the masking step unchanged.
+ * Library errors (graphql-js, Apollo) are said again instead (security/response/error-messages.ts),
+ * so every error our code writes for a client is an AppError. `nodes` locate it in the document.
+ */
 export class AppError extends GraphQLError {
-  constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
-    super(message, { extensions: { ...extensions, code } });
+  constructor(
+    code: ErrorCode,
+    message: string,
+    extensions: Record<string, unknown> = {},
+    nodes?: ASTNode | readonly ASTNode[],
+  ) {
+    super(message, { extensions: { ...extensions, code }, ...(nodes ? { nodes } : {}) });
     this.name = 'AppError';
   }
 }

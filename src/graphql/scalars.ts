@@ -1,18 +1,20 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { AppError, ErrorCode } from '../errors.js';
 
 // Whitelist the shape first (bounded, no backtracking), then the calendar: JavaScript's Date
 // silently rolls 2026-02-30 over to 2026-03-02, so the parsed fields must round-trip.
 const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z|[+-](\d{2}):(\d{2}))$/;
 
-const invalid = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+// Messages name no type: they reach clients after the variable's name (security/response).
+const invalid = (message: string) => new AppError(ErrorCode.BAD_USER_INPUT, message);
 
 /** Parses an ISO-8601 date-time with an explicit offset; anything else is BAD_USER_INPUT. */
 export function parseDateTime(value: unknown): Date {
   if (typeof value !== 'string' || value.length > 40) {
-    throw invalid('DateTime must be an ISO-8601 date-time string.');
+    throw invalid('Expected an ISO-8601 date-time string.');
   }
   const m = ISO.exec(value);
-  if (!m) throw invalid('DateTime must be an ISO-8601 date-time string.');
+  if (!m) throw invalid('Expected an ISO-8601 date-time string.');
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
     number,
     number,
@@ -35,10 +37,10 @@ export function parseDateTime(value: unknown): Date {
     offsetH > 23 ||
     offsetM > 59
   ) {
-    throw invalid('DateTime is not a valid date.');
+    throw invalid('Not a valid date.');
   }
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw invalid('DateTime is not a valid date.');
+  if (Number.isNaN(date.getTime())) throw invalid('Not a valid date.');
   return date;
 }
 
@@ -53,7 +55,7 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   },
   parseValue: parseDateTime,
   parseLiteral(ast) {
-    if (ast.kind !== Kind.STRING) throw invalid('DateTime must be a string literal.');
+    if (ast.kind !== Kind.STRING) throw invalid('Expected an ISO-8601 date-time string.');
     return parseDateTime(ast.value);
   },
 });

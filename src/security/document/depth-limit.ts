@@ -1,5 +1,6 @@
-import { GraphQLError, type ValidationContext, type ValidationRule } from 'graphql';
+import type { GraphQLError, ValidationContext, ValidationRule } from 'graphql';
 import depthLimit from 'graphql-depth-limit';
+import { AppError, ErrorCode } from '../../errors.js';
 import { analyzeDocument } from './analysis.js';
 
 export interface DepthLimitOptions {
@@ -42,7 +43,9 @@ export function createDepthLimitRule(options: DepthLimitOptions): ValidationRule
     const reportOnce = (error: GraphQLError) => {
       if (reported) return;
       reported = true;
-      context.reportError(new GraphQLError(message(options.maxDepth), { nodes: error.nodes ?? [] }));
+      context.reportError(
+        new AppError(ErrorCode.GRAPHQL_VALIDATION_FAILED, message(options.maxDepth), {}, error.nodes ?? []),
+      );
     };
     // The library needs only these two members of the context.
     const guarded = { getDocument: () => document, reportError: reportOnce } as unknown as ValidationContext;
@@ -52,7 +55,9 @@ export function createDepthLimitRule(options: DepthLimitOptions): ValidationRule
     const deepest = analysis.operations.find((op) => op.depth > introspectionMax);
     if (deepest && !reported) {
       reported = true;
-      context.reportError(new GraphQLError(message(introspectionMax), { nodes: [deepest.node] }));
+      context.reportError(
+        new AppError(ErrorCode.GRAPHQL_VALIDATION_FAILED, message(introspectionMax), {}, deepest.node),
+      );
     }
     return {};
   };

@@ -1,6 +1,4 @@
-import type { ApolloServerPlugin } from '@apollo/server';
 import type { ValidationRule } from 'graphql';
-import type { RequestIdentity } from '../../request.js';
 import { createDepthLimitRule } from './depth-limit.js';
 import { createOperationLimitsRule } from './operation-limits.js';
 import { z } from 'zod';
@@ -21,10 +19,7 @@ export interface DocumentLimitsOptions {
 export interface DocumentLimits {
   parseOptions: { maxTokens: number };
   validationRules: ValidationRule[];
-  plugin: ApolloServerPlugin<RequestIdentity>;
 }
-
-const TOKEN_LIMIT_MESSAGE = /^Syntax Error: Document contains more tha[nt] \d+ tokens\. Parsing aborted\.$/;
 
 /**
  * Every limit on the shape of a document, in the order they apply:
@@ -36,26 +31,10 @@ const TOKEN_LIMIT_MESSAGE = /^Syntax Error: Document contains more tha[nt] \d+ t
  *    (depth-limit), all on one linear, memoised analysis → 400 GRAPHQL_VALIDATION_FAILED;
  *  - cost per operation, after validation, with the variables (cost-budget).
  *
- * Production messages never state a limit's value. graphql-js puts the token limit in its parse
- * error; the plugin below replaces that message in production.
+ * Production messages never state a limit's value (graphql-js's token-limit message, which does,
+ * is reworded with the other library messages in security/response/error-messages.ts).
  */
 export function createDocumentLimits(options: DocumentLimitsOptions): DocumentLimits {
-  const plugin: ApolloServerPlugin<RequestIdentity> = {
-    async requestDidStart() {
-      return {
-        async willSendResponse({ response }) {
-          if (!options.production || response.body.kind !== 'single') return;
-          const errors = response.body.singleResult.errors;
-          if (!errors?.some((e) => TOKEN_LIMIT_MESSAGE.test(e.message))) return;
-          response.body.singleResult.errors = errors.map((e) =>
-            TOKEN_LIMIT_MESSAGE.test(e.message)
-              ? { ...e, message: 'Syntax Error: Document is too large.' }
-              : e,
-          );
-        },
-      };
-    },
-  };
   return {
     parseOptions: { maxTokens: options.maxTokens },
     validationRules: [
@@ -66,15 +45,14 @@ export function createDocumentLimits(options: DocumentLimitsOptions): DocumentLi
         production: options.production,
       }),
     ],
-    plugin,
   };
 }
 
 /**
  * Validation errors reported per document before graphql-js aborts validation (its default is
  * 100). A hostile document (a directive flood also breaks the spec's unique-directive rule once
- * per repeat) would otherwise cost a hundred error objects to build, format and send; ten help
- * any honest client.
+ * per repeat) would otherwise cost a hundred error objects to build and format; masking then keeps
+ * one per kind of mistake and at most MAX_ERRORS_PER_ANSWER (response/masked-errors.ts).
  */
 export const MAX_VALIDATION_ERRORS = 10;
 
@@ -104,7 +82,6 @@ export const documentLimitsProtection = defineProtection({
     return {
       parseOptions: limits.parseOptions,
       validationRules: limits.validationRules,
-      plugin: limits.plugin,
       apollo: { validationMaxErrors: MAX_VALIDATION_ERRORS },
     };
   },

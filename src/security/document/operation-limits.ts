@@ -1,4 +1,5 @@
-import { GraphQLError, type ValidationRule } from 'graphql';
+import type { ValidationRule } from 'graphql';
+import { AppError, ErrorCode } from '../../errors.js';
 import { analyzeDocument, type OperationStats } from './analysis.js';
 
 export interface OperationLimitsOptions {
@@ -51,10 +52,10 @@ export function createOperationLimitsRule(options: OperationLimitsOptions): Vali
   };
 }
 
-function limitError(op: OperationStats, measure: Measure, limit: number, production: boolean): GraphQLError {
+function limitError(op: OperationStats, measure: Measure, limit: number, production: boolean): AppError {
   const label = LABELS[measure];
   const message = production
     ? `The operation has too many ${label}.`
     : `The operation has ${op[measure]} ${label}; the limit is ${limit}.`;
-  return new GraphQLError(message, { nodes: [op.node] });
+  return new AppError(ErrorCode.GRAPHQL_VALIDATION_FAILED, message, {}, op.node);
 }

@@ -12,7 +12,7 @@ import {
 } from 'graphql';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { RequestIdentity } from '../../request.js';
-import { ErrorCode, retryAfterSeconds } from '../../errors.js';
+import { AppError, ErrorCode, retryAfterSeconds } from '../../errors.js';
 import { clientKey } from '../client-key.js';
 import { computeCost, createCostEstimator, type CostEstimator, type CostResult } from './cost-estimate.js';
 import { assertTypeDefsListsBounded } from './list-bounds.js';
@@ -96,6 +96,7 @@ interface EstimateCostArgs {
   operationName?: string | null;
 }
 
+/** A library message (parse, validation, coercion) carried out of the dry run: masking rewords it. */
 const coded = (code: ErrorCode, message: string) => new GraphQLError(message, { extensions: { code } });
 
 /**
@@ -183,16 +184,25 @@ export function createCostBudget(options: CostBudgetOptions): {
       return {
         async didResolveOperation({ schema, document, operation, request }) {
           if (!operation) return; // execution reports the missing operation itself
+          if (!schema.getRootType(operation.operation)) {
+            // No root type (there are no subscriptions): say so, rather than "too costly".
+            throw new AppError(
+              ErrorCode.GRAPHQL_VALIDATION_FAILED,
+              `This API has no ${operation.operation} operations.`,
+              { http: { status: 400 } },
+            );
+          }
           const result = costOf(schema, document, operation.name?.value, request.variables);
           // Invalid variables: execution refuses them with a 400 before any resolver runs.
           if (!result.ok && result.reason === 'variables') return;
           if (!result.ok || result.cost > maxCost) {
             if (result.ok) requested = result.cost;
-            throw new GraphQLError(
+            throw new AppError(
+              ErrorCode.GRAPHQL_VALIDATION_FAILED,
               production || !result.ok
                 ? 'The operation is too costly.'
                 : `The operation costs ${result.cost} points; the limit per operation is ${maxCost}.`,
-              { extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED, http: { status: 400 } } },
+              { http: { status: 400 } },
             );
           }
           requested = result.cost;
@@ -211,13 +221,14 @@ export function createCostBudget(options: CostBudgetOptions): {
             const refunded = await budget.reward(key, requested).catch(() => error);
             state = remember(key, refunded);
             const retryAfter = retryAfterSeconds(error.msBeforeNext);
-            throw new GraphQLError('The cost budget for this period is spent; retry later.', {
-              extensions: {
-                code: ErrorCode.RATE_LIMITED,
+            throw new AppError(
+              ErrorCode.RATE_LIMITED,
+              'The cost budget for this period is spent; retry later.',
+              {
                 retryAfter,
                 http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfter)]]) },
               },
-            });
+            );
           }
         },
         async executionDidStart() {
@@ -335,10 +346,16 @@ export function createCostBudget(options: CostBudgetOptions): {
     const invalid = validate(info.schema, document, validationRules, {
       ...(rules.validationMaxErrors !== undefined ? { maxErrors: rules.validationMaxErrors } : {}),
     });
-    if (invalid[0]) throw coded(ErrorCode.GRAPHQL_VALIDATION_FAILED, invalid[0].message);
+    const first = invalid[0];
+    if (first) {
+      // Our own rules' messages pass as written; graphql-js's are reworded by masking.
+      throw first instanceof AppError
+        ? new AppError(ErrorCode.GRAPHQL_VALIDATION_FAILED, first.message)
+        : coded(ErrorCode.GRAPHQL_VALIDATION_FAILED, first.message);
+    }
     const variables = args.variables ?? undefined;
     if (variables !== undefined && (typeof variables !== 'object' || Array.isArray(variables)))
-      throw coded(ErrorCode.BAD_USER_INPUT, 'Variables must be an object.');
+      throw new AppError(ErrorCode.BAD_USER_INPUT, 'Variables must be an object.');
     const operationName = args.operationName ?? undefined;
     if (!getOperationAST(document, operationName))
       throw coded(
@@ -356,7 +373,7 @@ export function createCostBudget(options: CostBudgetOptions): {
     );
     if (!result.ok && result.reason === 'variables')
       throw coded(ErrorCode.BAD_USER_INPUT, result.error.message);
-    if (!result.ok) throw coded(ErrorCode.GRAPHQL_VALIDATION_FAILED, 'The operation is too costly.');
+    if (!result.ok) throw new AppError(ErrorCode.GRAPHQL_VALIDATION_FAILED, 'The operation is too costly.');
     const key = clientKey(context.viewer, context.ip);
     let state = freshSnapshot(key) ?? null;
     if (!state) {

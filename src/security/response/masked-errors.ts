@@ -4,13 +4,24 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
 import { describeViewer } from '../../auth/viewer.js';
 import type { RequestIdentity } from '../../request.js';
-import { ErrorCode, PUBLIC_CODES } from '../../errors.js';
+import { AppError, ErrorCode, PUBLIC_CODES } from '../../errors.js';
 import { z } from 'zod';
 import { defineProtection } from '../protection.js';
+import { libraryMessage } from './error-messages.js';
 
 export interface MaskedErrorsOptions {
   log: Logger;
+  /** Library messages are said again with only client-sent names (error-messages.ts). */
+  production: boolean;
 }
+
+/**
+ * Errors per answer, after keeping one per kind of mistake. Ten unknown directives, a hundred
+ * repeated `@include` or a thousand bad fields are one mistake each: one error says it (with its
+ * first location), and no document can make an answer long. Fields nulled by a dropped repeat
+ * are still null in `data`.
+ */
+export const MAX_ERRORS_PER_ANSWER = 5;
 
 // Apollo's own codes that are safe to show, mapped onto ours.
 const APOLLO_CODE_MAP: Record<string, ErrorCode> = {
@@ -20,16 +31,22 @@ const APOLLO_CODE_MAP: Record<string, ErrorCode> = {
   PERSISTED_QUERY_NOT_SUPPORTED: ErrorCode.BAD_USER_INPUT,
 };
 
-// Apollo's own words for these name the library ("PersistedQueryNotSupported"): ours replace them.
-const APOLLO_MESSAGES: Record<string, string> = {
-  PERSISTED_QUERY_NOT_FOUND: 'Persisted queries are not accepted: send the whole document.',
-  PERSISTED_QUERY_NOT_SUPPORTED: 'Persisted queries are not accepted: send the whole document.',
-};
+// Kinds whose library message is replaced in development too (it names the library).
+const ALWAYS_REWORDED = new Set(['persisted-query']);
 
 /** Extensions a client may see; everything else (stacktrace, exception, library details) is dropped. */
 const ALLOWED_EXTENSIONS = new Set(['code', 'fieldErrors', 'retryAfter', 'requestId']);
 
 const INTERNAL_MESSAGE = 'Internal server error.';
+
+/** Our own error (AppError) says this message: it passes as written, in every mode. */
+function isOurs(message: string, error: unknown): boolean {
+  for (let e = error, hops = 0; e instanceof Error && hops < 5; hops++) {
+    if (e instanceof AppError) return e.message === message;
+    e = (e as { originalError?: unknown }).originalError;
+  }
+  return false;
+}
 
 /** The public code of an error, or undefined when it must be masked. */
 function publicCode(formatted: GraphQLFormattedError): ErrorCode | undefined {
@@ -57,8 +74,10 @@ export interface MaskedErrors {
  *   report can be matched to exactly one log line. No stack, path, SQL or library message ever
  *   reaches the client, in any mode.
  */
-export function createMaskedErrors({ log }: MaskedErrorsOptions): MaskedErrors {
+export function createMaskedErrors({ log, production }: MaskedErrorsOptions): MaskedErrors {
   const originals = new WeakMap<GraphQLFormattedError, unknown>();
+  /** The kind of mistake of each formatted error: repeats of one kind are dropped. */
+  const kinds = new WeakMap<GraphQLFormattedError, string>();
 
   const formatError = (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = publicCode(formatted);
@@ -67,13 +86,21 @@ export function createMaskedErrors({ log }: MaskedErrorsOptions): MaskedErrors {
       for (const [k, v] of Object.entries(formatted.extensions ?? {})) {
         if (ALLOWED_EXTENSIONS.has(k) && k !== 'code' && k !== 'requestId') extensions[k] = v;
       }
-      const raw = formatted.extensions?.code;
-      return {
-        message: (typeof raw === 'string' ? APOLLO_MESSAGES[raw] : undefined) ?? formatted.message,
+      let message = formatted.message;
+      let kind = `${code}:${message}`;
+      if (!isOurs(message, error)) {
+        const library = libraryMessage(message, code);
+        kind = `${code}:${library.kind}`;
+        if (production || ALWAYS_REWORDED.has(library.kind)) message = library.safe;
+      }
+      const answer: GraphQLFormattedError = {
+        message,
         ...(formatted.locations ? { locations: formatted.locations } : {}),
         ...(formatted.path ? { path: formatted.path } : {}),
         extensions,
       };
+      kinds.set(answer, kind);
+      return answer;
     }
     const masked: GraphQLFormattedError = {
       message: INTERNAL_MESSAGE,
@@ -89,8 +116,12 @@ export function createMaskedErrors({ log }: MaskedErrorsOptions): MaskedErrors {
       return {
         async willSendResponse({ response, contextValue, request, operationName }) {
           if (response.body.kind !== 'single') return;
-          for (const e of response.body.singleResult.errors ?? []) {
-            if (e.extensions?.code !== ErrorCode.INTERNAL_SERVER_ERROR) continue;
+          const result = response.body.singleResult;
+          if (!result.errors) return;
+          const { kept, dropped } = bound(result.errors);
+          if (dropped > 0) result.errors = kept;
+          const masked = kept.filter((e) => e.extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR);
+          for (const e of masked) {
             (e.extensions as Record<string, unknown>).requestId = contextValue.requestId;
             const original = originals.get(e);
             log.error(
@@ -101,6 +132,8 @@ export function createMaskedErrors({ log }: MaskedErrorsOptions): MaskedErrors {
                 operationName: operationName ?? request.operationName ?? null,
                 path: e.path,
                 err: original instanceof Error ? original : { message: String(original) },
+                // Repeats dropped from the answer: counted here rather than logged one by one.
+                ...(dropped > 0 ? { errorsDropped: dropped } : {}),
               },
               'unexpected error (masked for the client)',
             );
@@ -110,6 +143,19 @@ export function createMaskedErrors({ log }: MaskedErrorsOptions): MaskedErrors {
     },
   };
 
+  /** One error per kind of mistake, at most MAX_ERRORS_PER_ANSWER, in the order they came. */
+  function bound(errors: readonly GraphQLFormattedError[]) {
+    const seen = new Set<string>();
+    const kept: GraphQLFormattedError[] = [];
+    for (const e of errors) {
+      const kind = kinds.get(e) ?? `${String(e.extensions?.code)}:${e.message}`;
+      if (seen.has(kind) || kept.length >= MAX_ERRORS_PER_ANSWER) continue;
+      seen.add(kind);
+      kept.push(e);
+    }
+    return { kept, dropped: errors.length - kept.length };
+  }
+
   return { formatError, plugin };
 }
 
@@ -117,10 +163,10 @@ export const maskingProtection = defineProtection({
   name: 'masking',
   phase: 'response',
   summary:
-    'Only public error codes pass; anything else is a generic error with the request id, logged in full.',
+    'Only public codes pass (the rest: a generic error with the request id, logged in full); production says library messages again naming only what the client sent; one error per kind of mistake, at most 5 per answer.',
   env: z.object({}),
   create: (_options, { log, production }) => {
-    const masked = createMaskedErrors({ log });
+    const masked = createMaskedErrors({ log, production });
     return {
       formatError: masked.formatError,
       plugin: masked.plugin,

@@ -1,7 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
   defaultFieldResolver,
-  GraphQLError,
   getNullableType,
   isListType,
   type GraphQLFieldResolver,
@@ -10,7 +9,7 @@ import {
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import { z } from 'zod';
 import { identityFields, securityEvent } from '../../audit/audit.js';
-import { ErrorCode } from '../../errors.js';
+import { AppError, ErrorCode } from '../../errors.js';
 import type { RequestIdentity } from '../../request.js';
 import { int } from '../options.js';
 import { defineProtection } from '../protection.js';
@@ -29,7 +28,7 @@ interface Tally {
 
 const tallies = new WeakMap<object, Tally>();
 const MESSAGE = 'The response would be too large; ask for fewer items.';
-const tooLarge = () => new GraphQLError(MESSAGE, { extensions: { code: ErrorCode.RESPONSE_TOO_LARGE } });
+const tooLarge = () => new AppError(ErrorCode.RESPONSE_TOO_LARGE, MESSAGE);
 
 /**
  * Response guards. A query can pass every static limit and still build a huge answer (the cost is
