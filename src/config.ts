@@ -14,6 +14,13 @@ const EXAMPLE_SECRETS = new Set([
   'secret',
   'replace-with-at-least-32-random-bytes-in-production',
 ]);
+/** An HS256 secret production refuses: short, or a published placeholder. */
+const weakSecret = (secret: string) => Buffer.byteLength(secret) < 32 || EXAMPLE_SECRETS.has(secret);
+/**
+ * Every previous secret is one more key that verifies (each is tried in turn, tokens carry no kid).
+ * Access tokens live 15 minutes, so a secret retired longer ago than that only widens the target.
+ */
+const MAX_PREVIOUS_SECRETS = 3;
 
 /** The variables of the app itself; each protection declares its own (security/protections.ts). */
 const core = z
@@ -42,7 +49,7 @@ const core = z
     /** Every Redis key starts with this, so several deployments or test runs can share one Redis. */
     REDIS_PREFIX: z.string().min(1).max(64).default('sgql:'),
     JWT_SECRET: z.string().optional(),
-    /** Comma-separated previous HS256 secrets still accepted for verification (key rotation). */
+    /** Comma-separated previous HS256 secrets (at most 3) still accepted for verification (key rotation). */
     JWT_PREVIOUS_SECRETS: csv.optional(),
     JWT_ISSUER: z.string().min(1).default('secure-graphql-api'),
     JWT_AUDIENCE: z.string().min(1).default('secure-graphql-api'),
@@ -90,10 +97,19 @@ const core = z
       });
     }
     const production = env.NODE_ENV === 'production';
+    // Every HS256 secret verifies tokens, so a previous one forges them as well as the current one:
+    // both pass the same checks (≥ 32 bytes everywhere; not a placeholder in production).
+    const previousSecrets = env.JWT_PREVIOUS_SECRETS ?? [];
+    if (previousSecrets.length > MAX_PREVIOUS_SECRETS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWT_PREVIOUS_SECRETS'],
+        message: `at most ${MAX_PREVIOUS_SECRETS} entries (remove secrets retired more than 15 minutes ago: their tokens have expired)`,
+      });
+    }
     if (production) {
       const secret = env.JWT_SECRET;
-      // Every HS256 secret verifies tokens, so a weak previous one forges them as well as a weak current one.
-      if (env.JWT_PREVIOUS_SECRETS?.some((s) => Buffer.byteLength(s) < 32 || EXAMPLE_SECRETS.has(s))) {
+      if (previousSecrets.some(weakSecret)) {
         ctx.addIssue({
           code: 'custom',
           path: ['JWT_PREVIOUS_SECRETS'],
@@ -110,7 +126,7 @@ const core = z
       if (env.JWT_ALG === 'HS256') {
         if (!secret) {
           ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required in production' });
-        } else if (Buffer.byteLength(secret) < 32 || EXAMPLE_SECRETS.has(secret)) {
+        } else if (weakSecret(secret)) {
           ctx.addIssue({
             code: 'custom',
             path: ['JWT_SECRET'],
@@ -118,8 +134,17 @@ const core = z
           });
         }
       }
-    } else if (env.JWT_SECRET !== undefined && Buffer.byteLength(env.JWT_SECRET) < 32) {
-      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be at least 32 bytes' });
+    } else {
+      if (env.JWT_SECRET !== undefined && Buffer.byteLength(env.JWT_SECRET) < 32) {
+        ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be at least 32 bytes' });
+      }
+      if (previousSecrets.some((s) => Buffer.byteLength(s) < 32)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['JWT_PREVIOUS_SECRETS'],
+          message: 'every entry must be at least 32 bytes',
+        });
+      }
     }
     if (env.JWT_ALG === 'HS256' && env.JWT_PREVIOUS_PUBLIC_KEYS !== undefined) {
       ctx.addIssue({

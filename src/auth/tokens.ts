@@ -1,11 +1,4 @@
-import {
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  randomBytes,
-  randomUUID,
-  type KeyObject,
-} from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as jose from 'jose';
@@ -31,9 +24,6 @@ export interface TokenService {
   /** The public keys (asymmetric mode only) for /.well-known/jwks.json. */
   jwks(): { keys: jose.JWK[] };
 }
-
-const kidOf = (material: string | Buffer) =>
-  createHash('sha256').update(material).digest('base64url').slice(0, 16);
 
 /**
  * The HS256 secret: JWT_SECRET, or in development a random one generated once and kept in
@@ -62,20 +52,23 @@ function keyFitsAlg(key: KeyObject, alg: 'EdDSA' | 'ES256'): boolean {
 
 export async function createTokenService(config: Config): Promise<TokenService> {
   const { issuer, audience, alg } = config.jwt;
-  // kid → verification key. Only keys of the pinned algorithm are ever accepted: a token whose
-  // header says another alg (none, RS256 with our secret as "public key", …) fails in jwtVerify.
-  const verifyKeys = new Map<string, jose.CryptoKey | Uint8Array | jose.KeyObject>();
-  let signKey: jose.CryptoKey | Uint8Array | jose.KeyObject;
-  let signKid: string;
+  // Only keys of the pinned algorithm are ever accepted: a token whose header says another alg
+  // (none, RS256 with our secret as "public key", HS384 with our secret, …) fails in jwtVerify.
+  let signKey: Uint8Array | jose.KeyObject;
+  // HS256 tokens carry no kid. A kid derived from the secret (as before) would let anyone test a
+  // guessed secret against any token's header, and a random one would differ between instances;
+  // the secret is never published, so a kid would help no one. Verification tries each secret.
+  let signKid: string | undefined;
+  const hmacKeys: Uint8Array[] = [];
+  // Asymmetric: kid (RFC 7638 thumbprint of the public key) → public key.
+  const publicKeys = new Map<string, jose.KeyObject>();
   const publicJwks: jose.JWK[] = [];
 
   if (alg === 'HS256') {
-    const secret = resolveJwtSecret(config);
-    signKey = new TextEncoder().encode(secret);
-    signKid = kidOf(secret);
-    verifyKeys.set(signKid, signKey);
-    for (const previous of config.jwt.previousSecrets)
-      verifyKeys.set(kidOf(previous), new TextEncoder().encode(previous));
+    const encode = (secret: string) => new TextEncoder().encode(secret);
+    signKey = encode(resolveJwtSecret(config));
+    // Current first, then previous ones (at most 3, bounded in config.ts).
+    hmacKeys.push(signKey, ...config.jwt.previousSecrets.map(encode));
   } else {
     const pem = config.jwt.privateKeyPem ?? '';
     const privateKey = createPrivateKey(pem.replace(/\\n/g, '\n'));
@@ -86,7 +79,6 @@ export async function createTokenService(config: Config): Promise<TokenService> 
       );
     }
     const publicKey = createPublicKey(privateKey);
-    signKid = kidOf(publicKey.export({ type: 'spki', format: 'der' }));
     signKey = privateKey;
     // Rotation: previous public keys keep verifying (and stay in the JWKS, so other services can
     // verify tokens still in flight) until the operator removes them, ≥ 15 minutes after the switch.
@@ -98,11 +90,37 @@ export async function createTokenService(config: Config): Promise<TokenService> 
           `JWT_PREVIOUS_PUBLIC_KEYS must hold ${alg === 'EdDSA' ? 'Ed25519' : 'P-256 (ES256)'} public keys`,
         );
       }
-      const kid = kidOf(key.export({ type: 'spki', format: 'der' }));
-      if (verifyKeys.has(kid)) continue;
-      verifyKeys.set(kid, key);
-      publicJwks.push({ ...(await jose.exportJWK(key)), kid, alg, use: 'sig' });
+      const jwk = await jose.exportJWK(key);
+      // The standard JWK thumbprint of the public key: any service holding the JWKS can recompute it.
+      const kid = await jose.calculateJwkThumbprint(jwk, 'sha256');
+      signKid ??= kid;
+      if (publicKeys.has(kid)) continue;
+      publicKeys.set(kid, key);
+      publicJwks.push({ ...jwk, kid, alg, use: 'sig' });
     }
+  }
+
+  const verifyWith = (token: string, key: Uint8Array | jose.KeyObject) =>
+    jose.jwtVerify(token, key, {
+      algorithms: [alg],
+      issuer,
+      audience,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      requiredClaims: ['sub', 'jti', 'iat', 'exp', 'nbf'],
+      typ: 'JWT',
+    });
+
+  /** HS256: the first secret whose signature matches decides; any header kid is ignored. */
+  async function verifyHmac(token: string): Promise<jose.JWTVerifyResult> {
+    for (const key of hmacKeys) {
+      try {
+        return await verifyWith(token, key);
+      } catch (error) {
+        // Only a wrong signature moves on to the next secret; a bad alg or claim fails at once.
+        if (!(error instanceof jose.errors.JWSSignatureVerificationFailed)) throw error;
+      }
+    }
+    throw new jose.errors.JWSSignatureVerificationFailed();
   }
 
   return {
@@ -112,7 +130,7 @@ export async function createTokenService(config: Config): Promise<TokenService> 
       const now = Math.floor(Date.now() / 1000);
       const exp = now + ACCESS_TOKEN_TTL_SECONDS;
       const token = await new jose.SignJWT({ ver: tokenVersion })
-        .setProtectedHeader({ alg, kid: signKid, typ: 'JWT' })
+        .setProtectedHeader(signKid === undefined ? { alg, typ: 'JWT' } : { alg, kid: signKid, typ: 'JWT' })
         .setIssuer(issuer)
         .setAudience(audience)
         .setSubject(userId)
@@ -124,17 +142,15 @@ export async function createTokenService(config: Config): Promise<TokenService> 
       return { token, expiresAt: new Date(exp * 1000), jti };
     },
     async verify(token) {
-      const header = jose.decodeProtectedHeader(token);
-      const key = typeof header.kid === 'string' ? verifyKeys.get(header.kid) : undefined;
-      if (!key) throw new jose.errors.JWSSignatureVerificationFailed('unknown key id');
-      const { payload } = await jose.jwtVerify(token, key, {
-        algorithms: [alg],
-        issuer,
-        audience,
-        clockTolerance: CLOCK_TOLERANCE_SECONDS,
-        requiredClaims: ['sub', 'jti', 'iat', 'exp', 'nbf'],
-        typ: 'JWT',
-      });
+      let payload: jose.JWTPayload;
+      if (alg === 'HS256') {
+        ({ payload } = await verifyHmac(token));
+      } else {
+        const { kid } = jose.decodeProtectedHeader(token);
+        const key = typeof kid === 'string' ? publicKeys.get(kid) : undefined;
+        if (!key) throw new jose.errors.JWSSignatureVerificationFailed('unknown key id');
+        ({ payload } = await verifyWith(token, key));
+      }
       if (
         typeof payload.sub !== 'string' ||
         typeof payload.jti !== 'string' ||

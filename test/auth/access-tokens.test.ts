@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import * as jose from 'jose';
 import { startApp, TEST_JWT_SECRET, type TestApp } from '../helpers/app.js';
@@ -13,6 +13,16 @@ import { parseConfig } from '../../src/config.js';
 
 const ISSUER = 'secure-graphql-api';
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+/** The kid tokens carried before issue 14: a slice of sha256(secret), placed in every header. */
+const legacyKid = (secret: string) => createHash('sha256').update(secret).digest('base64url').slice(0, 16);
+/** Every 8-character window of sha256(secret), hex and base64url: none may appear in a header. */
+function secretDigestPieces(secret: string): string[] {
+  const digest = createHash('sha256').update(secret).digest();
+  const pieces: string[] = [];
+  for (const text of [digest.toString('hex'), digest.toString('base64url')])
+    for (let i = 0; i + 8 <= text.length; i++) pieces.push(text.slice(i, i + 8));
+  return pieces;
+}
 
 /** Asserts the whole request was refused with 401 UNAUTHENTICATED (never a silent anonymous). */
 async function assertRefused(t: TestApp, headers: Record<string, string>, reason?: string) {
@@ -31,7 +41,8 @@ async function assertRefused(t: TestApp, headers: Record<string, string>, reason
 describe('access tokens (HS256)', () => {
   let t: TestApp;
   let alice: Session;
-  let kid: string;
+  // Tokens issued before this change carry this kid; it must be ignored (rollout), never required.
+  const kid = legacyKid(TEST_JWT_SECRET);
   const now = () => Math.floor(Date.now() / 1000);
   const claims = (overrides: jose.JWTPayload = {}): jose.JWTPayload => ({
     sub: alice.id,
@@ -49,13 +60,11 @@ describe('access tokens (HS256)', () => {
   before(async () => {
     t = await startApp({ env: TRUSTING_PROXY });
     alice = await registerUser(t);
-    const header = jose.decodeProtectedHeader(alice.accessToken);
-    assert.equal(header.alg, 'HS256');
-    kid = String(header.kid);
+    assert.equal(jose.decodeProtectedHeader(alice.accessToken).alg, 'HS256');
   });
   after(() => t?.stop());
 
-  it('issues a 15-minute token with iss, aud, sub, jti, iat, nbf, exp, kid', async () => {
+  it('issues a 15-minute token with iss, aud, sub, jti, iat, nbf, exp', async () => {
     const payload = jose.decodeJwt(alice.accessToken);
     assert.equal(payload.iss, ISSUER);
     assert.equal(payload.aud, ISSUER);
@@ -63,17 +72,36 @@ describe('access tokens (HS256)', () => {
     assert.match(String(payload.jti), /^[0-9a-f-]{36}$/);
     assert.equal(Number(payload.exp) - Number(payload.iat), 15 * 60);
     assert.equal(payload.nbf, payload.iat);
-    assert.ok(kid.length >= 8);
     const res = await t.gql(VIEWER, {}, alice.headers);
     assert.equal(res.status, 200);
     assert.deepEqual(res.body.data?.viewer, { id: alice.id, email: alice.email });
   });
 
+  it('the header carries no kid, nor anything computed from the secret', () => {
+    assert.deepEqual(jose.decodeProtectedHeader(alice.accessToken), { alg: 'HS256', typ: 'JWT' });
+    const [encoded = ''] = alice.accessToken.split('.');
+    const decoded = Buffer.from(encoded, 'base64url').toString();
+    for (const piece of secretDigestPieces(TEST_JWT_SECRET)) {
+      assert.ok(!decoded.includes(piece) && !encoded.includes(piece), `header holds ${piece}`);
+    }
+  });
+
   it('control: a token the test signs with the right secret and claims is accepted', async () => {
-    const token = await signHs256(TEST_JWT_SECRET, claims(), { alg: 'HS256', typ: 'JWT', kid });
+    const token = await signHs256(TEST_JWT_SECRET, claims());
     const res = await t.gql(VIEWER, {}, bearer(token));
     assert.equal(res.status, 200);
     assert.equal((res.body.data?.viewer as { id: string }).id, alice.id);
+  });
+
+  it('rollout: a token still carrying the old secret-derived kid verifies (kid is ignored)', async () => {
+    for (const header of [
+      { alg: 'HS256', typ: 'JWT', kid },
+      { alg: 'HS256', typ: 'JWT', kid: 'any-other-label' },
+    ]) {
+      const res = await t.gql(VIEWER, {}, bearer(await signHs256(TEST_JWT_SECRET, claims(), header)));
+      assert.equal(res.status, 200, res.text);
+      assert.equal((res.body.data?.viewer as { id: string }).id, alice.id);
+    }
   });
 
   it('no credentials: anonymous, viewer is null', async () => {
@@ -82,41 +110,51 @@ describe('access tokens (HS256)', () => {
     assert.equal(res.body.data?.viewer, null);
   });
 
+  // Each confusion attempt without a kid (like our tokens) and with the legacy kid (like older ones).
+  const kids = [{}, { kid }];
+
   it('refuses alg "none" (with and without a signature part)', async () => {
-    const unsigned = `${b64({ alg: 'none', typ: 'JWT', kid })}.${b64(claims())}`;
-    await assertRefused(t, bearer(`${unsigned}.`), 'malformed');
-    await assertRefused(t, bearer(`${unsigned}.AAAA`), 'invalid_token');
+    for (const extra of kids) {
+      const unsigned = `${b64({ alg: 'none', typ: 'JWT', ...extra })}.${b64(claims())}`;
+      await assertRefused(t, bearer(`${unsigned}.`), 'malformed');
+      await assertRefused(t, bearer(`${unsigned}.AAAA`), 'invalid_token');
+    }
   });
 
-  it('refuses HS/RS confusion: an RS256 token under our kid', async () => {
+  it('refuses HS/RS confusion: an RS256 token (no kid, and the legacy kid)', async () => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const token = await new jose.SignJWT(claims())
-      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid })
-      .sign(privateKey);
-    await assertRefused(t, bearer(token), 'invalid_token');
+    for (const extra of kids) {
+      const token = await new jose.SignJWT(claims())
+        .setProtectedHeader({ alg: 'RS256', typ: 'JWT', ...extra })
+        .sign(privateKey);
+      await assertRefused(t, bearer(token), 'invalid_token');
+    }
   });
 
   // jose refuses "none" and RS256-with-an-HMAC-key by itself; only `algorithms: [alg]` stops
   // another HMAC algorithm keyed with the very same secret.
-  const signWith = (alg: string) =>
+  const signWith = (alg: string, extra: { kid?: string } = {}) =>
     new jose.SignJWT(claims())
-      .setProtectedHeader({ alg, typ: 'JWT', kid })
+      .setProtectedHeader({ alg, typ: 'JWT', ...extra })
       .sign(new TextEncoder().encode(TEST_JWT_SECRET));
 
   for (const alg of ['HS384', 'HS512']) {
-    it(`pins the algorithm: ${alg} with our own secret, kid and valid claims is refused`, async () => {
-      await assertRefused(t, bearer(await signWith(alg)), 'invalid_token');
+    it(`pins the algorithm: ${alg} with our own secret and valid claims is refused (no kid, legacy kid)`, async () => {
+      for (const extra of kids) await assertRefused(t, bearer(await signWith(alg, extra)), 'invalid_token');
     });
   }
 
-  it('pins the algorithm, control: the same claims, kid and secret under HS256 are accepted', async () => {
+  it('pins the algorithm, control: the same claims and secret under HS256 are accepted', async () => {
     // Proves the HS384/HS512 refusals are about the algorithm alone.
-    const res = await t.gql(VIEWER, {}, { ...fromIp(randomIp()), ...bearer(await signWith('HS256')) });
-    assert.equal(res.status, 200, res.text);
-    assert.equal((res.body.data?.viewer as { id: string }).id, alice.id);
+    for (const extra of kids) {
+      const token = await signWith('HS256', extra);
+      const res = await t.gql(VIEWER, {}, { ...fromIp(randomIp()), ...bearer(token) });
+      assert.equal(res.status, 200, res.text);
+      assert.equal((res.body.data?.viewer as { id: string }).id, alice.id);
+    }
   });
 
-  it('refuses a token signed with another secret (our kid, and no kid)', async () => {
+  it('refuses a token signed with another secret (the legacy kid, and no kid)', async () => {
     const other = 'another-secret-that-is-long-enough-0123456789';
     await assertRefused(t, bearer(await signHs256(other, claims(), { alg: 'HS256', typ: 'JWT', kid })));
     await assertRefused(t, bearer(await signHs256(other, claims())));
@@ -126,32 +164,23 @@ describe('access tokens (HS256)', () => {
     const token = await signHs256(
       TEST_JWT_SECRET,
       claims({ iat: now() - 3600, nbf: now() - 3600, exp: now() - 60 }),
-      {
-        alg: 'HS256',
-        typ: 'JWT',
-        kid,
-      },
     );
     await assertRefused(t, bearer(token), 'invalid_token');
   });
 
   it('refuses a token that is not yet valid', async () => {
-    const token = await signHs256(TEST_JWT_SECRET, claims({ nbf: now() + 600, exp: now() + 1200 }), {
-      alg: 'HS256',
-      typ: 'JWT',
-      kid,
-    });
+    const token = await signHs256(TEST_JWT_SECRET, claims({ nbf: now() + 600, exp: now() + 1200 }));
     await assertRefused(t, bearer(token), 'invalid_token');
   });
 
   it('refuses a wrong issuer and a wrong audience', async () => {
-    const header = { alg: 'HS256', typ: 'JWT', kid };
+    const header = { alg: 'HS256', typ: 'JWT' };
     await assertRefused(t, bearer(await signHs256(TEST_JWT_SECRET, claims({ iss: 'evil' }), header)));
     await assertRefused(t, bearer(await signHs256(TEST_JWT_SECRET, claims({ aud: 'other-api' }), header)));
   });
 
   it('refuses a token without sub (or with a sub that is not one of our ids)', async () => {
-    const header = { alg: 'HS256', typ: 'JWT', kid };
+    const header = { alg: 'HS256', typ: 'JWT' };
     const { sub: _sub, ...noSub } = claims();
     await assertRefused(t, bearer(await signHs256(TEST_JWT_SECRET, noSub, header)), 'invalid_token');
     await assertRefused(t, bearer(await signHs256(TEST_JWT_SECRET, claims({ sub: "x' OR 1=1" }), header)));
@@ -210,7 +239,22 @@ describe('access tokens (HS256)', () => {
 
 describe('key rotation with JWT_PREVIOUS_SECRETS', () => {
   const OLD = TEST_JWT_SECRET;
+  const OLDER = 'an-older-secret-still-listed-0123456789abcdef';
   const NEW = 'the-new-secret-after-rotation-0123456789abcdef';
+  const STRANGER = 'neither-current-nor-previous-0123456789abcdef';
+  const claimsFor = (user: Session): jose.JWTPayload => {
+    const now = Math.floor(Date.now() / 1000);
+    return {
+      sub: user.id,
+      jti: randomUUID(),
+      ver: 0,
+      iss: ISSUER,
+      aud: ISSUER,
+      iat: now,
+      nbf: now,
+      exp: now + 600,
+    };
+  };
 
   it('accepts tokens of the previous secret, signs new ones with the current key, and drops the old key when it is removed', async () => {
     const first = await startApp({ env: TRUSTING_PROXY, keepData: true });
@@ -221,8 +265,9 @@ describe('key rotation with JWT_PREVIOUS_SECRETS', () => {
       await first.stop();
     }
     const dataDir = first.dataDir;
+    // OLD is not the first previous secret: every listed one is tried, in turn.
     const rotated = await startApp({
-      env: { ...TRUSTING_PROXY, JWT_SECRET: NEW, JWT_PREVIOUS_SECRETS: OLD },
+      env: { ...TRUSTING_PROXY, JWT_SECRET: NEW, JWT_PREVIOUS_SECRETS: `${OLDER},${OLD}` },
       dataDir,
       keepData: true,
     });
@@ -230,16 +275,33 @@ describe('key rotation with JWT_PREVIOUS_SECRETS', () => {
       const old = await rotated.gql(VIEWER, {}, user.headers);
       assert.equal(old.status, 200, 'a token signed with the previous secret still works');
       assert.equal((old.body.data?.viewer as { id: string }).id, user.id);
+      // Rollout: a token issued before kids were dropped, by the now-previous secret, still works.
+      for (const [secret, kid] of [
+        [OLD, legacyKid(OLD)],
+        [OLDER, legacyKid(OLDER)],
+        [OLD, legacyKid(NEW)],
+      ] as const) {
+        const token = await signHs256(secret, claimsFor(user), { alg: 'HS256', typ: 'JWT', kid });
+        const res = await rotated.gql(VIEWER, {}, { authorization: `Bearer ${token}` });
+        assert.equal(res.status, 200, res.text);
+        assert.equal((res.body.data?.viewer as { id: string }).id, user.id);
+      }
+      // A secret that is neither current nor previous: refused, with or without a kid.
+      for (const header of [
+        { alg: 'HS256', typ: 'JWT' },
+        { alg: 'HS256', typ: 'JWT', kid: legacyKid(STRANGER) },
+        { alg: 'HS256', typ: 'JWT', kid: legacyKid(OLD) },
+      ]) {
+        const forged = await signHs256(STRANGER, claimsFor(user), header);
+        await assertRefused(rotated, { authorization: `Bearer ${forged}` }, 'invalid_token');
+      }
       const login = await rotated.gql(
         'mutation($input: LoginInput!) { login(input: $input) { accessToken } }',
         { input: { email: user.email, password: user.password } },
         fromIp(user.ip),
       );
       const fresh = (login.body.data?.login as { accessToken: string }).accessToken;
-      assert.notEqual(
-        jose.decodeProtectedHeader(fresh).kid,
-        jose.decodeProtectedHeader(user.accessToken).kid,
-      );
+      assert.deepEqual(jose.decodeProtectedHeader(fresh), { alg: 'HS256', typ: 'JWT' }, 'no kid');
       await jose.jwtVerify(fresh, new TextEncoder().encode(NEW)); // signed with the new secret
     } finally {
       await rotated.stop();
@@ -277,6 +339,10 @@ describe('asymmetric mode (EdDSA) and /.well-known/jwks.json', () => {
     assert.equal(key?.kty, 'OKP');
     assert.equal(key?.kid, jose.decodeProtectedHeader(user.accessToken).kid);
     assert.equal(key?.d, undefined, 'never the private part');
+    // The kid is the standard RFC 7638 thumbprint: any verifier can recompute it from the key.
+    assert.ok(key);
+    assert.equal(key.kid, await jose.calculateJwkThumbprint(key));
+    assert.equal(key.kid, await jose.calculateJwkThumbprint(publicKey.export({ format: 'jwk' })));
     const { payload } = await jose.jwtVerify(user.accessToken, jose.createLocalJWKSet(jwks), {
       issuer: ISSUER,
       audience: ISSUER,
@@ -361,4 +427,45 @@ describe('asymmetric key rotation with JWT_PREVIOUS_PUBLIC_KEYS', () => {
       /JWT_PREVIOUS_PUBLIC_KEYS: applies to JWT_ALG=EdDSA or ES256 only/,
     );
   });
+});
+
+describe('asymmetric key ids are RFC 7638 JWK thumbprints of the public key', () => {
+  for (const [alg, pair] of [
+    ['EdDSA', () => generateKeyPairSync('ed25519')],
+    ['ES256', () => generateKeyPairSync('ec', { namedCurve: 'prime256v1' })],
+  ] as const) {
+    it(`${alg}: every published kid is the thumbprint of its JWK, the same on every instance`, async () => {
+      const current = pair();
+      const old = pair();
+      const env = {
+        NODE_ENV: 'test',
+        JWT_ALG: alg,
+        JWT_PRIVATE_KEY: current.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        JWT_PREVIOUS_PUBLIC_KEYS: old.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      };
+      const service = await createTokenService(parseConfig(env));
+      const { keys } = service.jwks();
+      assert.equal(keys.length, 2);
+      for (const key of keys) {
+        assert.equal(key.kid, await jose.calculateJwkThumbprint(key), 'recomputable from the JWK');
+        assert.equal(key.d, undefined, 'never the private part');
+        assert.equal(key.alg, alg);
+        assert.equal(key.use, 'sig');
+      }
+      const expected = [current, old].map((p) =>
+        jose.calculateJwkThumbprint(p.publicKey.export({ format: 'jwk' })),
+      );
+      assert.deepEqual(
+        keys.map((k) => k.kid),
+        await Promise.all(expected),
+      );
+      const { token } = await service.sign(randomUUID(), 0);
+      assert.equal(jose.decodeProtectedHeader(token).kid, keys[0]?.kid);
+      // A second instance with the same keys derives the same kids and verifies the token.
+      const other = await createTokenService(parseConfig(env));
+      assert.deepEqual(other.jwks(), service.jwks());
+      await other.verify(token);
+      await jose.jwtVerify(token, jose.createLocalJWKSet({ keys }), { algorithms: [alg] });
+    });
+  }
 });

@@ -161,7 +161,7 @@ describe('configuration', () => {
     });
   });
 
-  describe('production checks every HS256 secret, previous ones included', () => {
+  describe('every HS256 secret passes the same checks, previous ones included', () => {
     for (const [what, previous] of [
       ['an example value', 'changeme'],
       ['a short secret', 'short-previous-secret'],
@@ -183,6 +183,55 @@ describe('configuration', () => {
       const previous = ['y'.repeat(40), 'z'.repeat(32)];
       const c = parseConfig({ ...PROD, JWT_PREVIOUS_SECRETS: previous.join(',') });
       assert.deepEqual(c.jwt.previousSecrets, previous);
+    });
+
+    // The same weak values, refused the same way whether current or previous.
+    for (const weak of [
+      'changeme',
+      'secret',
+      'short-but-not-32-bytes',
+      'replace-with-at-least-32-random-bytes-in-production', // long enough, but published
+    ]) {
+      it(`attack: "${weak.slice(0, 12)}…" is refused as JWT_SECRET and as a previous secret alike`, () => {
+        refused(
+          { ...PROD, JWT_SECRET: weak },
+          /JWT_SECRET: must be at least 32 bytes and not an example value/,
+        );
+        refused(
+          { ...PROD, JWT_PREVIOUS_SECRETS: `${'y'.repeat(40)},${weak}` },
+          /JWT_PREVIOUS_SECRETS: every entry must be at least 32 bytes and not an example value/,
+        );
+      });
+    }
+
+    it('attack: a short previous secret is refused outside production too, like a short JWT_SECRET', () => {
+      for (const env of [{ NODE_ENV: 'development' }, { NODE_ENV: 'test' }]) {
+        refused({ ...env, JWT_SECRET: 'short' }, /JWT_SECRET: must be at least 32 bytes/);
+        refused(
+          { ...env, JWT_PREVIOUS_SECRETS: 'short' },
+          /JWT_PREVIOUS_SECRETS: every entry must be at least 32 bytes/,
+        );
+      }
+    });
+
+    it('attack: more than 3 previous secrets are refused (every one is tried on each token)', () => {
+      const four = ['a', 'b', 'c', 'd'].map((c) => c.repeat(40)).join(',');
+      for (const env of [PROD, { NODE_ENV: 'test' }]) {
+        refused({ ...env, JWT_PREVIOUS_SECRETS: four }, /JWT_PREVIOUS_SECRETS: at most 3 entries/);
+      }
+      const three = ['a', 'b', 'c'].map((c) => c.repeat(40));
+      assert.deepEqual(
+        parseConfig({ ...PROD, JWT_PREVIOUS_SECRETS: three.join(',') }).jwt.previousSecrets,
+        three,
+      );
+    });
+
+    it('refuses to start with more than 3 previous secrets, naming the variable', async () => {
+      const four = ['a', 'b', 'c', 'd'].map((c) => c.repeat(40)).join(',');
+      const run = runMain({ ...PROD, JWT_PREVIOUS_SECRETS: four, DATA_DIR: '/nonexistent-never-created' });
+      assert.equal(await run.exited, 1);
+      assert.match(run.output(), /Invalid configuration:[\s\S]*JWT_PREVIOUS_SECRETS: at most 3 entries/);
+      assert.doesNotMatch(run.output(), /aaaa/, 'the secrets are never echoed');
     });
   });
 });
