@@ -29,5 +29,25 @@ export function identityFields(identity: {
  * searched and alerted on. Every security event of the app goes through here.
  */
 export function securityEvent(log: Logger, event: SecurityEventType, fields: SecurityEventFields): void {
-  log.warn({ security: true, event, ...fields }, `security event: ${event}`);
+  log.warn(
+    { security: true, event, ...(bounded(fields) as SecurityEventFields) },
+    `security event: ${event}`,
+  );
+}
+
+/**
+ * Longest string an event carries. Client text reaches events (an alias in an error path is one
+ * token of up to the body limit); an attacker must not be able to write 100 KB into every line.
+ */
+export const MAX_LOGGED_STRING = 200;
+
+/** Strings cut to MAX_LOGGED_STRING (with the length they had), at any depth up to 4. */
+function bounded(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string')
+    return value.length <= MAX_LOGGED_STRING
+      ? value
+      : `${value.slice(0, MAX_LOGGED_STRING)}…(${value.length} chars)`;
+  if (depth >= 4 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => bounded(v, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, bounded(v, depth + 1)]));
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestApp } from '../helpers/app.js';
 import { registerUser } from '../helpers/users.js';
+import { MAX_LOGGED_STRING } from '../../src/audit/audit.js';
 import { raw, startDev } from './http-helpers.js';
 
 describe('security audit log: one structured securityEvent per refused request', () => {
@@ -98,5 +99,24 @@ describe('security audit log: one structured securityEvent per refused request',
     const id = res.headers.get('x-request-id');
     assert.equal(res.status, 400);
     assert.ok(t.logs.some((l) => l.requestId === id && l.event === 'validation_failure'));
+  });
+
+  it('client text in an event is cut to MAX_LOGGED_STRING: a 20 KB alias in an error path', async () => {
+    const alias = `a${'x'.repeat(20_000)}`;
+    const { res, events } = await send({
+      query: `query Long { ${alias}: myOrders(first: 1) { totalCount } }`,
+    });
+    assert.equal(res.status, 200);
+    assert.match(res.text, /"UNAUTHENTICATED"/);
+    assert.equal(events.length, 1, 'one event for the refused field');
+    const line = JSON.stringify(events[0]);
+    assert.ok(line.length < 2 * MAX_LOGGED_STRING + 500, `${line.length} characters logged`);
+    assert.match(line, /…\(20001 chars\)/);
+  });
+
+  it('legitimate: a short path is logged as it is', async () => {
+    const { events } = await send({ query: 'query Short { mine: myOrders(first: 1) { totalCount } }' });
+    assert.equal(events.length, 1);
+    assert.equal(events[0]?.path, 'mine');
   });
 });
