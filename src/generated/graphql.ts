@@ -57,6 +57,7 @@ export type ApiKey = {
   scopes: Array<Scope>;
 };
 
+/** Keys never sign in: closed to API keys. */
 export type AuthPayload = {
   __typename?: 'AuthPayload';
   accessToken: Scalars['String']['output'];
@@ -102,6 +103,7 @@ export type CreateProductInput = {
   priceCents: Scalars['Int']['input'];
 };
 
+/** Account management, like ApiKey: never through an API key. */
 export type CreatedApiKey = {
   __typename?: 'CreatedApiKey';
   apiKey: ApiKey;
@@ -241,12 +243,14 @@ export type OrderStatus =
   | 'PENDING'
   | 'SHIPPED';
 
+/** Paging of every connection: reachable with any scope that reaches a connection. */
 export type PageInfo = {
   __typename?: 'PageInfo';
   endCursor?: Maybe<Scalars['String']['output']>;
   hasNextPage: Scalars['Boolean']['output'];
 };
 
+/** The public catalogue: an API key needs PRODUCTS_READ for it, through an order item or a review too. */
 export type Product = {
   __typename?: 'Product';
   description: Scalars['String']['output'];
@@ -257,6 +261,7 @@ export type Product = {
 };
 
 
+/** The public catalogue: an API key needs PRODUCTS_READ for it, through an order item or a review too. */
 export type ProductReviewsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first: Scalars['Int']['input'];
@@ -347,6 +352,7 @@ export type RegisterInput = {
   password: Scalars['String']['input'];
 };
 
+/** Public; a REVIEWS_WRITE key sees the review it created (but not its product without PRODUCTS_READ). */
 export type Review = {
   __typename?: 'Review';
   author: User;
@@ -386,6 +392,10 @@ export type UpdateProfileInput = {
   name: Scalars['String']['input'];
 };
 
+/**
+ * Public names (review authors, an order's owner): reachable with every scope that reaches a review
+ * or an order. Its own fields keep their rules (email: self or admin; orders: ORDERS_READ).
+ */
 export type User = {
   __typename?: 'User';
   createdAt: Scalars['DateTime']['output'];
@@ -399,6 +409,10 @@ export type User = {
 };
 
 
+/**
+ * Public names (review authors, an order's owner): reachable with every scope that reaches a review
+ * or an order. Its own fields keep their rules (email: self or admin; orders: ORDERS_READ).
+ */
 export type UserOrdersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first: Scalars['Int']['input'];

@@ -6,7 +6,7 @@ import type { TestApp } from '../helpers/app.js';
 import { ORDER_ADDRESS } from '../helpers/fixtures.js';
 import { assertOk, assertRefused } from '../helpers/graphql.js';
 import { createApiKey, insertUser, type TestUser } from '../helpers/users.js';
-import { ALL_SCOPES, makeOrder, makeProduct, startAuthzApp } from './authz-helpers.js';
+import { ALL_SCOPES, insertReview, makeOrder, makeProduct, startAuthzApp } from './authz-helpers.js';
 
 // API keys reach only the fields their scopes allow (the specification below, written out by hand
 // rather than read from the SDL, so a wrong directive in the schema fails here), and never account
@@ -161,6 +161,88 @@ describe('API-key scopes', () => {
     assert.equal(res.body.errors?.[0]?.extensions?.code, 'FORBIDDEN');
     assert.deepEqual(res.body.errors?.[0]?.path, ['createOrder', 'owner', 'orders']);
     assert.ok(!res.text.includes(owner.email), 'a key never sees its owner’s e-mail');
+  });
+
+  // Scopes on every path (issue 14): a key reaches a type only through a scope the type lists
+  // (schema/*.graphql), on nested fields as on root fields. The full type × scope table is
+  // test/authz/type-scopes.test.ts; these are the real requests.
+  const ORDER_ITEMS_PRODUCT =
+    'query Probe($id: ID!) { order(id: $id) { id items { quantity product { name } } } }';
+
+  it('an ORDERS_READ key is refused the product of an order item (FORBIDDEN at OrderItem.product)', async () => {
+    const key = await createApiKey(t, owner, ['ORDERS_READ']);
+    const orderId = await makeOrder(t, owner, productId);
+    const res = await t.gql(ORDER_ITEMS_PRODUCT, { id: orderId }, key.headers);
+    assertRefused(res, 'FORBIDDEN', 200, 'order');
+    assert.equal(res.body.errors?.length, 1);
+    assert.equal(res.body.errors?.[0]?.message, 'This API key does not have the scope for this field.');
+    assert.deepEqual(res.body.errors?.[0]?.path, ['order', 'items', 0, 'product']);
+    assert.ok(!res.text.includes('Widget'), 'no product data leaks');
+    const event = t.logs.find(
+      (l) => l.event === 'authz_denied' && l.viewer === `apikey:${key.id}` && l.field === 'OrderItem.product',
+    );
+    assert.ok(event, 'authz_denied logged');
+    assert.equal(event.reason, 'scope');
+    assert.equal(event.operationName, 'Probe');
+    // The order itself, without the product, is the key's to read.
+    const own = await t.gql(
+      'query($id: ID!) { order(id: $id) { id items { quantity unitPriceCents } } }',
+      { id: orderId },
+      key.headers,
+    );
+    assertOk(own);
+    assert.deepEqual(own.body.data, {
+      order: { id: orderId, items: [{ quantity: 1, unitPriceCents: 1250 }] },
+    });
+  });
+
+  it('an ORDERS_READ + PRODUCTS_READ key reads the products of its order', async () => {
+    const key = await createApiKey(t, owner, ['ORDERS_READ', 'PRODUCTS_READ']);
+    const orderId = await makeOrder(t, owner, productId);
+    const res = await t.gql(ORDER_ITEMS_PRODUCT, { id: orderId }, key.headers);
+    assertOk(res);
+    assert.deepEqual(res.body.data, {
+      order: { id: orderId, items: [{ quantity: 1, product: { name: 'Widget' } }] },
+    });
+  });
+
+  it('a PRODUCTS_READ key reads products with their reviews and the authors’ names', async () => {
+    const author = await insertUser(t);
+    const reviewed = await makeProduct(t);
+    await insertReview(t, reviewed, author.id, 'Sturdy');
+    const key = await createApiKey(t, owner, ['PRODUCTS_READ']);
+    const res = await t.gql(
+      `query($id: ID!) { product(id: $id) { name reviews(first: 5) {
+          totalCount pageInfo { hasNextPage } edges { node { body rating author { name } } } } } }`,
+      { id: reviewed },
+      key.headers,
+    );
+    assertOk(res);
+    assert.deepEqual(res.body.data, {
+      product: {
+        name: 'Widget',
+        reviews: {
+          totalCount: 1,
+          pageInfo: { hasNextPage: false },
+          edges: [{ node: { body: 'Sturdy', rating: 4, author: { name: 'Test User' } } }],
+        },
+      },
+    });
+  });
+
+  it('a REVIEWS_WRITE key gets the review it created, but not its product (FORBIDDEN at Review.product)', async () => {
+    const key = await createApiKey(t, owner, ['REVIEWS_WRITE']);
+    const ADD = (selection: string) =>
+      `mutation($p: ID!) { addReview(input: { productId: $p, rating: 5, body: "Great" }) { ${selection} } }`;
+    const refused = await t.gql(ADD('id product { name }'), { p: productId }, key.headers);
+    assertRefused(refused, 'FORBIDDEN', 200, 'addReview');
+    assert.equal(refused.body.errors?.length, 1);
+    assert.deepEqual(refused.body.errors?.[0]?.path, ['addReview', 'product']);
+    assert.ok(!refused.text.includes('Widget'), 'no product data leaks');
+
+    const ok = await t.gql(ADD('body rating author { id }'), { p: productId }, key.headers);
+    assertOk(ok);
+    assert.deepEqual(ok.body.data, { addReview: { body: 'Great', rating: 5, author: { id: owner.id } } });
   });
 
   it('a refused key is logged as authz_denied with the key id, never the secret', async () => {

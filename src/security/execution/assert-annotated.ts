@@ -1,6 +1,24 @@
-import type { GraphQLSchema } from 'graphql';
+import {
+  isInterfaceType,
+  isObjectType,
+  isUnionType,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+} from 'graphql';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import { getDirective } from '@graphql-tools/utils';
+import { getDirective, type DirectableGraphQLObject } from '@graphql-tools/utils';
+
+/** How many of @auth and @public a field or a type carries (exactly one is required). */
+const annotations = (schema: GraphQLSchema, node: DirectableGraphQLObject) =>
+  (getDirective(schema, node, 'auth')?.length ?? 0) + (getDirective(schema, node, 'public')?.length ?? 0);
+
+export function isRootType(schema: GraphQLSchema, type: GraphQLNamedType): boolean {
+  return (
+    type === schema.getQueryType() ||
+    type === schema.getMutationType() ||
+    type === schema.getSubscriptionType()
+  );
+}
 
 /**
  * Secure by default: every field of Query, Mutation and Subscription must carry exactly one of
@@ -11,20 +29,41 @@ export function findUnannotatedRootFields(schema: GraphQLSchema): string[] {
   for (const root of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
     if (!root) continue;
     for (const field of Object.values(root.getFields())) {
-      const n =
-        (getDirective(schema, field, 'auth')?.length ?? 0) +
-        (getDirective(schema, field, 'public')?.length ?? 0);
+      const n = annotations(schema, field);
       if (n !== 1) problems.push(`${root.name}.${field.name}${n === 0 ? '' : ' (both @auth and @public)'}`);
     }
   }
   return problems;
 }
 
+/**
+ * Every other object type must carry exactly one type-level @auth or @public: its `scopes` are the
+ * API-key scopes that may reach it (the edge check of auth-directive.ts). Interfaces and unions
+ * are refused: a field returning one reaches several types, decided only at resolveType.
+ */
+export function findUndeclaredTypes(schema: GraphQLSchema): string[] {
+  const problems: string[] = [];
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (type.name.startsWith('__')) continue;
+    if (isInterfaceType(type) || isUnionType(type)) {
+      const kind = isInterfaceType(type) ? 'interface' : 'union';
+      problems.push(
+        `${kind} ${type.name}: interfaces and unions need a scope rule at resolveType: not supported yet`,
+      );
+    } else if (isObjectType(type) && !isRootType(schema, type)) {
+      const n = annotations(schema, type);
+      if (n !== 1) problems.push(`type ${type.name}${n === 0 ? '' : ' (both @auth and @public)'}`);
+    }
+  }
+  return problems;
+}
+
 export function assertAnnotated(schema: GraphQLSchema): void {
-  const problems = findUnannotatedRootFields(schema);
+  const problems = [...findUnannotatedRootFields(schema), ...findUndeclaredTypes(schema)];
   if (problems.length > 0) {
     throw new Error(
-      `Every Query and Mutation field needs exactly one of @auth or @public. Fix these fields:\n  ${problems.join('\n  ')}`,
+      'Every Query and Mutation field, and every other object type (naming the API-key scopes that ' +
+        `may reach it), needs exactly one of @auth or @public. Fix these:\n  ${problems.join('\n  ')}`,
     );
   }
 }

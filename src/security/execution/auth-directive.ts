@@ -1,4 +1,12 @@
-import { defaultFieldResolver, type GraphQLFieldConfig, type GraphQLSchema } from 'graphql';
+import {
+  defaultFieldResolver,
+  getNamedType,
+  isObjectType,
+  type GraphQLFieldConfig,
+  type GraphQLFieldResolver,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+} from 'graphql';
 import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
 import type { RequestIdentity } from '../../request.js';
 import type { Role, Scope } from '../../generated/schema-types.js';
@@ -7,7 +15,7 @@ import type { Viewer } from '../../auth/viewer.js';
 import { markSecurityEvent } from '../../audit/marks.js';
 import { z } from 'zod';
 import { defineProtection } from '../protection.js';
-import { assertTypeDefsAnnotated } from './assert-annotated.js';
+import { assertTypeDefsAnnotated, isRootType } from './assert-annotated.js';
 
 interface AuthArgs {
   requires?: Role[];
@@ -20,25 +28,44 @@ export interface FieldAccess {
   scopes: readonly Scope[] | undefined;
 }
 
+const deny = (error: Error, coordinate: string, reason: string) =>
+  markSecurityEvent(error, { event: 'authz_denied', details: { field: coordinate, reason } });
+
+/** Whether a key holding `held` has one of `wanted` (none: never). No closure: it runs on every guarded field. */
+function holdsOneOf(held: readonly Scope[], wanted: readonly Scope[] | undefined): boolean {
+  if (!wanted) return false;
+  for (const scope of wanted) if (held.includes(scope)) return true;
+  return false;
+}
+
 /**
  * Throws unless the viewer may reach a field with this access rule. `coordinate` (Type.field)
  * only names the field in the security log.
  */
 export function checkAccess(viewer: Viewer, access: FieldAccess, coordinate = ''): void {
-  const deny = (error: Error, reason: string) =>
-    markSecurityEvent(error, { event: 'authz_denied', details: { field: coordinate, reason } });
   if (viewer.kind === 'apiKey') {
     // A key reaches a field only if the field names one of the key's scopes; fields without
     // scopes (account management, admin tools) are closed to keys whatever the owner may do.
-    const allowed = access.scopes?.some((s) => viewer.scopes.includes(s)) ?? false;
-    if (!allowed) throw deny(forbidden('This API key does not have the scope for this field.'), 'scope');
-    if (access.requires && !access.requires.includes(viewer.role)) throw deny(forbidden(), 'role');
+    if (!holdsOneOf(viewer.scopes, access.scopes))
+      throw deny(forbidden('This API key does not have the scope for this field.'), coordinate, 'scope');
+    if (access.requires && !access.requires.includes(viewer.role))
+      throw deny(forbidden(), coordinate, 'role');
     return;
   }
   if (access.kind === 'public') return;
   // Anonymous → UNAUTHENTICATED (sign in and retry); signed in but wrong role → FORBIDDEN.
-  if (viewer.kind === 'anonymous') throw deny(unauthenticated(), 'anonymous');
-  if (access.requires && !access.requires.includes(viewer.role)) throw deny(forbidden(), 'role');
+  if (viewer.kind === 'anonymous') throw deny(unauthenticated(), coordinate, 'anonymous');
+  if (access.requires && !access.requires.includes(viewer.role)) throw deny(forbidden(), coordinate, 'role');
+}
+
+/**
+ * The API-key scopes that may reach an object type: the `scopes` of its type-level @auth or
+ * @public (none: closed to keys). Root operation types have none: their fields decide alone.
+ */
+export function typeScopes(schema: GraphQLSchema, type: GraphQLNamedType): readonly Scope[] {
+  const rule = (getDirective(schema, type, 'auth')?.[0] ?? getDirective(schema, type, 'public')?.[0]) as
+    { scopes?: Scope[] } | undefined;
+  return rule?.scopes ?? [];
 }
 
 /** The @auth / @public rule of a field (or of its type for @auth on OBJECT), if any. */
@@ -56,8 +83,55 @@ function fieldAccess(
 }
 
 /**
- * Wraps every field that carries @auth or @public (or whose type carries @auth) so the rule is
- * checked before its resolver runs. Applied once, at start-up, with mapSchema.
+ * The edge rule of a field returning `target` (an object type, not a root type): an API key must
+ * hold one of the type's scopes. Undefined when no edge check is needed: the target is not such a
+ * type, or the field's own rule already demands one of those scopes (its scopes are a subset).
+ */
+function edgeAccess(
+  schema: GraphQLSchema,
+  target: GraphQLNamedType,
+  access: FieldAccess | undefined,
+): FieldAccess | undefined {
+  if (!isObjectType(target) || isRootType(schema, target)) return undefined;
+  const scopes = typeScopes(schema, target);
+  if (access && (access.scopes ?? []).every((s) => scopes.includes(s))) return undefined;
+  return { kind: 'public', requires: undefined, scopes };
+}
+
+type Resolver = GraphQLFieldResolver<unknown, RequestIdentity>;
+
+/** One wrapper per field: its own rule for every viewer, then the edge rule for API keys only. */
+function guard(
+  resolve: Resolver,
+  access: FieldAccess | undefined,
+  edge: FieldAccess | undefined,
+  coordinate: string,
+): Resolver {
+  if (access && edge)
+    return (source, args, context, info) => {
+      checkAccess(context.viewer, access, coordinate);
+      if (context.viewer.kind === 'apiKey') checkAccess(context.viewer, edge, coordinate);
+      return resolve(source, args, context, info);
+    };
+  if (edge)
+    // The hot path of users and anonymous viewers: one branch, then the resolver.
+    return (source, args, context, info) => {
+      if (context.viewer.kind !== 'apiKey') return resolve(source, args, context, info);
+      checkAccess(context.viewer, edge, coordinate);
+      return resolve(source, args, context, info);
+    };
+  const rule = access as FieldAccess;
+  return (source, args, context, info) => {
+    checkAccess(context.viewer, rule, coordinate);
+    return resolve(source, args, context, info);
+  };
+}
+
+/**
+ * Wraps, once at start-up with mapSchema, every field that carries @auth or @public (or whose type
+ * carries @auth), so the rule is checked before its resolver runs; and every field returning an
+ * object type, so an API key reaches a type only with one of the type's scopes (a key reading
+ * `order { items { product } }` needs a products scope as well as ORDERS_READ).
  */
 export function applyAuthDirectives(schema: GraphQLSchema): GraphQLSchema {
   return mapSchema(schema, {
@@ -65,16 +139,12 @@ export function applyAuthDirectives(schema: GraphQLSchema): GraphQLSchema {
       const type = schema.getType(typeName);
       const typeAuth = type ? (getDirective(schema, type, 'auth')?.[0] as AuthArgs | undefined) : undefined;
       const access = fieldAccess(schema, fieldConfig, typeAuth);
-      if (!access) return fieldConfig;
-      const resolve = fieldConfig.resolve ?? defaultFieldResolver;
-      const coordinate = `${typeName}.${fieldName}`;
-      return {
-        ...fieldConfig,
-        resolve(source, args, context: RequestIdentity, info) {
-          checkAccess(context.viewer, access, coordinate);
-          return resolve(source, args, context, info);
-        },
-      };
+      // mapSchema may hand over rewritten types: look the target up by name in the source schema.
+      const target = schema.getType(getNamedType(fieldConfig.type).name);
+      const edge = target ? edgeAccess(schema, target, access) : undefined;
+      if (!access && !edge) return fieldConfig;
+      const resolve = (fieldConfig.resolve ?? defaultFieldResolver) as Resolver;
+      return { ...fieldConfig, resolve: guard(resolve, access, edge, `${typeName}.${fieldName}`) };
     },
   });
 }
@@ -83,7 +153,7 @@ export const authProtection = defineProtection({
   name: 'auth',
   phase: 'execution',
   summary:
-    'Secure by default: every root field carries @auth or @public (start-up refuses others); checked before its resolver.',
+    'Secure by default: every root field and every object type carries @auth or @public (start-up refuses others); checked before the resolver, and an API key reaches a type only with one of its scopes.',
   env: z.object({}),
   checkTypeDefs: assertTypeDefsAnnotated,
   create: () => ({ schemaTransform: applyAuthDirectives }),
