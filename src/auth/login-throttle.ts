@@ -21,9 +21,9 @@ export interface LoginThrottleOptions {
 }
 
 /** The failure counting window: a counter below its threshold is forgotten 15 minutes after its first failure. */
-export const LOGIN_WINDOW_SECONDS = 15 * 60;
+const LOGIN_WINDOW_SECONDS = 15 * 60;
 /** The delay set by the failure that reaches a threshold; each further failure doubles it. */
-export const LOGIN_FIRST_DELAY_SECONDS = 1;
+const LOGIN_FIRST_DELAY_SECONDS = 1;
 
 /**
  * Which counter refused the attempt or was just put on delays: one account from one network,
