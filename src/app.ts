@@ -41,7 +41,7 @@ export interface AppDeps {
   typeDefs?: string[];
   /** Delivers password-reset links; defaults to the development mailer (logs, sends nothing). */
   mailer?: Mailer;
-  /** The refresh-session clock (ms since the epoch). Default: Date.now. */
+  /** The clock of refresh sessions and login throttling (ms since the epoch). Default: Date.now. */
   now?: () => number;
 }
 
@@ -70,8 +70,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // ── 1. Infrastructure ────────────────────────────────────────────────────────────────────
   const db = deps.db ?? (await openDatabase(config));
   const redis = await openRedis(config, log);
-  // Every limiter of the app (the protections' and the login throttle) on one store; a switch
-  // between Redis and the in-memory insurance is a security event.
+  // Every limiter of the app (the protections', and the login throttle's counters) on one store;
+  // a switch between Redis and the in-memory insurance is a security event.
   const limiters = createLimiterFactory({
     redis,
     prefix: config.redisPrefix,
@@ -89,7 +89,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     log.info('seeded demo data (development only)');
 
   // ── 3. Identity and the domain modules ──────────────────────────────────────────────────────
-  const domain = await createDomain({ config, db, redis, limiters, log, mailer: deps.mailer, now: deps.now });
+  const domain = await createDomain({ config, db, redis, log, mailer: deps.mailer, now: deps.now });
 
   // ── 4. GraphQL ──────────────────────────────────────────────────────────────────────────────
   const app = express();

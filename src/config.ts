@@ -67,8 +67,15 @@ const core = z
     OIDC_ISSUER: z.string().url().optional(),
     OIDC_AUDIENCE: z.string().min(1).optional(),
     OIDC_JWKS_URL: z.string().url().optional(),
-    /** Failed logins per client IP in 15 minutes before that IP is refused (per account: 5, fixed). */
-    LOGIN_IP_MAX_FAILURES: int(1, 1_000_000).default(50),
+    /**
+     * Login throttling (docs/authentication.md): failed logins before delays of 1 s, 2 s, 4 s …
+     * (at most LOGIN_MAX_DELAY_SECONDS) between attempts, per account from one client network,
+     * per client network over every account, and per account over every network.
+     */
+    LOGIN_PAIR_MAX_FAILURES: int(1, 1_000_000).default(5),
+    LOGIN_IP_MAX_FAILURES: int(1, 1_000_000).default(100),
+    LOGIN_ACCOUNT_MAX_FAILURES: int(1, 1_000_000).default(100),
+    LOGIN_MAX_DELAY_SECONDS: int(1, 24 * 60 * 60).default(15 * 60),
     /**
      * Absolute lifetime of a refresh-session family (one login), in days: past it the refresh
      * is refused however recently the session was used (the sliding TTL is 7 days).
@@ -199,7 +206,12 @@ const core = z
           ? { issuer: e.OIDC_ISSUER, audience: e.OIDC_AUDIENCE, jwksUrl: e.OIDC_JWKS_URL }
           : undefined,
       identity: {
-        loginIpMaxFailures: e.LOGIN_IP_MAX_FAILURES,
+        login: {
+          pairMaxFailures: e.LOGIN_PAIR_MAX_FAILURES,
+          networkMaxFailures: e.LOGIN_IP_MAX_FAILURES,
+          accountMaxFailures: e.LOGIN_ACCOUNT_MAX_FAILURES,
+          maxDelaySeconds: e.LOGIN_MAX_DELAY_SECONDS,
+        },
         passwordResetUrl: e.PASSWORD_RESET_URL,
         refreshAbsoluteSeconds: e.REFRESH_ABSOLUTE_DAYS * 24 * 60 * 60,
         apiKeyUsageFlushMs: e.API_KEY_USAGE_FLUSH_MS,

@@ -14,18 +14,15 @@ import type { Db } from './db/client.js';
 import { getRequestState } from './http/request-state.js';
 import { createLoaders, createRepositories, createServices } from './modules/index.js';
 import { createSessionStore } from './store/create-session-store.js';
-import type { LimiterFactory } from './store/limiters.js';
 
 export interface DomainDeps {
   config: Config;
   db: Db;
   redis: Redis | undefined;
-  /** The app's one limiter factory (the same store and failover reporting as the protections). */
-  limiters: LimiterFactory;
   log: Logger;
   /** Delivers password-reset links; defaults to the development mailer (logs, sends nothing). */
   mailer?: Mailer | undefined;
-  /** The refresh-session clock (ms since the epoch). Default: Date.now. */
+  /** The clock of refresh sessions and login throttling (ms since the epoch). Default: Date.now. */
   now?: (() => number) | undefined;
 }
 
@@ -40,15 +37,7 @@ export interface Domain {
 }
 
 /** The identity mechanisms and the domain modules, wired to the data stores. */
-export async function createDomain({
-  config,
-  db,
-  redis,
-  limiters,
-  log,
-  mailer,
-  now,
-}: DomainDeps): Promise<Domain> {
+export async function createDomain({ config, db, redis, log, mailer, now }: DomainDeps): Promise<Domain> {
   const repos = createRepositories(db);
   const tokens = await createTokenService(config);
   // The auth mechanisms reach users and keys through ports the identity module's repository implements.
@@ -75,7 +64,7 @@ export async function createDomain({
       absoluteSeconds: config.identity.refreshAbsoluteSeconds,
       now,
     }),
-    throttle: createLoginThrottle({ limiters, ipMaxFailures: config.identity.loginIpMaxFailures }),
+    throttle: createLoginThrottle({ redis, prefix: config.redisPrefix, now, ...config.identity.login }),
     mailer: mailer ?? createDevelopmentMailer(log, config.nodeEnv === 'development'),
     resetUrl: config.identity.passwordResetUrl,
   });

@@ -57,11 +57,13 @@ export const safeText = (min: number, max: number, { multiline = false }: { mult
 export const uuid = z.string().max(36, 'Must be a valid id.').uuid('Must be a valid id.');
 
 // Stored and compared in lower case, so Alice@Example.com and alice@example.com are one account.
+// The reserved .invalid TLD (RFC 2606) never receives mail; OIDC placeholder addresses live there.
 export const email = z
   .string()
   .trim()
   .max(254, 'Must be at most 254 characters.')
   .email('Must be a valid email address.')
+  .refine((v) => !/\.invalid\.?$/i.test(v), 'Must be a valid email address.')
   .transform((v) => v.toLowerCase());
 
 export const password = z

@@ -13,8 +13,8 @@ const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
 /** Extra bearer-token verifier (an external OIDC issuer) tried for tokens it recognises. */
 export interface ExternalVerifier {
   handles(token: string): boolean;
-  /** Resolves to the local user id for a valid token; throws for an invalid one. */
-  verify(token: string): Promise<{ userId: string; tokenId: string }>;
+  /** Resolves to the local user id for a valid token (and its `iat`, in seconds); throws for an invalid one. */
+  verify(token: string): Promise<{ userId: string; tokenId: string; issuedAt: number }>;
 }
 
 export interface AuthenticatorDeps {
@@ -36,11 +36,17 @@ export function createAuthenticator({ users, apiKeys, tokens, apiKeyUsage, exter
     if (!match?.[1]) throw new AuthenticationError('malformed');
     const token = match[1];
     if (external?.handles(token)) {
-      const { userId, tokenId } = await external.verify(token).catch(() => {
+      const { userId, tokenId, issuedAt } = await external.verify(token).catch(() => {
         throw new AuthenticationError('invalid_token');
       });
       const user = await users.findCredentialsById(userId);
       if (!user) throw new AuthenticationError('unknown_user');
+      // logoutEverywhere reaches tokens we did not sign through their issue time. `iat` has whole
+      // seconds: a token of the same second as the logout is refused too (the safe side).
+      const notBefore = user.tokensNotBefore;
+      if (notBefore && issuedAt <= Math.floor(notBefore.getTime() / 1000)) {
+        throw new AuthenticationError('revoked_token');
+      }
       return { kind: 'user', userId: user.id, role: user.role, tokenId };
     }
     const claims = await tokens.verify(token).catch(() => {

@@ -1,121 +1,132 @@
 import { createHash } from 'node:crypto';
-import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
 import { retryAfterSeconds } from '../errors.js';
-import { createLimiterFactory, type LimiterFactory } from '../store/limiters.js';
+import { createFailureCounters, type CounterScope } from '../store/failure-counters.js';
 
 export interface LoginThrottleOptions {
-  /**
-   * The app's limiter factory: its store (Redis shared by every instance, with the in-memory
-   * insurance during an outage) and key prefix. Default: in this process's memory, no prefix.
-   */
-  limiters?: LimiterFactory | undefined;
-  /** Failed logins per account within `windowSeconds` that lock it. OWASP-style default: 5. */
+  /** Shared counters for every instance (in-memory insurance during an outage); memory alone when unset. */
+  redis?: Redis | undefined;
+  /** config.redisPrefix. */
+  prefix?: string;
+  /** ms since the epoch. Default: Date.now. */
+  now?: (() => number) | undefined;
+  /** Failures on one account from one client network before that pair is delayed. Default 5. */
+  pairMaxFailures?: number;
+  /** Failures from one client network, over every account, before the network is delayed. Default 100. */
+  networkMaxFailures?: number;
+  /** Failures on one account, from every network, before the account is delayed. Default 100. */
   accountMaxFailures?: number;
-  /** Failed logins per client IP within `windowSeconds` before the IP is refused. Default 50. */
-  ipMaxFailures?: number;
-  /** Counting window, in seconds. Default 15 minutes. */
-  windowSeconds?: number;
-  /** How long a lock lasts once set, in seconds. Default 15 minutes. */
-  lockSeconds?: number;
+  /** The longest delay, in seconds. Default 15 minutes. */
+  maxDelaySeconds?: number;
 }
 
-/** Which counter refused the attempt or was just locked. */
-export type LockScope = 'account' | 'ip';
+/** The failure counting window: a counter below its threshold is forgotten 15 minutes after its first failure. */
+const LOGIN_WINDOW_SECONDS = 15 * 60;
+/** The delay set by the failure that reaches a threshold; each further failure doubles it. */
+const LOGIN_FIRST_DELAY_SECONDS = 1;
+
+/**
+ * Which counter refused the attempt or was just put on delays: one account from one network,
+ * one network over every account, or one account over every network.
+ */
+export type LockScope = 'pair' | 'network' | 'account';
 
 export class LoginLockedError extends Error {
   constructor(
     readonly scope: LockScope,
     readonly retryAfterSeconds: number,
   ) {
-    super(`login locked (${scope})`);
+    super(`login delayed (${scope})`);
     this.name = 'LoginLockedError';
   }
 }
 
 export interface LoginAttempt {
-  /** The password was right: the reserved attempt is given back (only failures count). */
+  /** The password was right: this network's failures on the account are forgotten. */
   succeeded(): Promise<void>;
-  /** The password was wrong: returns the locks this failure just set, for the security log. */
+  /** The password was wrong (already counted): returns the scopes this failure put on delays. */
   failed(): Promise<LockScope[]>;
 }
 
+const SCOPES: readonly LockScope[] = ['pair', 'network', 'account'];
+
 /**
- * Layered brute-force defence for `login` (rate-limiter-flexible's login-protection pattern):
- * failures are counted per account, whichever IP they come from (a botnet cannot spread guesses
- * over many addresses), and per client IP (one address cannot spray passwords over many
- * accounts). Every attempt reserves a point *before* the password is checked, atomically in the
- * store, so a burst of parallel guesses cannot slip past the count; a success gives it back.
- * A locked account refuses even the right password until the lock ends: otherwise the lock
- * would not stop the guess that happens to be right.
+ * Login throttling (OWASP Authentication Cheat Sheet), not an account lockout: see
+ * docs/authentication.md. Failures are counted per (account, network), per network and per
+ * account; past a scope's threshold each attempt in that scope must wait 1 s, 2 s, 4 s … (at
+ * most `maxDelaySeconds`) after the previous one. The pair threshold is low, the others high: an
+ * attacker hammering an account slows down their own network only, and the owner's right
+ * password from another network gets in until the account-wide threshold is passed (a botnet
+ * spreading guesses over many networks). Every attempt is counted as a failure before the
+ * password is checked, atomically in the store, so parallel guesses cannot pass on one count.
  */
 export function createLoginThrottle(options: LoginThrottleOptions = {}) {
   const {
-    limiters = createLimiterFactory({ redis: undefined, prefix: '' }),
-    accountMaxFailures = 5,
-    ipMaxFailures = 50,
-    windowSeconds = 15 * 60,
-    lockSeconds = 15 * 60,
+    redis,
+    prefix = '',
+    now,
+    pairMaxFailures = 5,
+    networkMaxFailures = 100,
+    accountMaxFailures = 100,
+    maxDelaySeconds = 15 * 60,
   } = options;
-
-  // If Redis is unreachable the factory's in-process insurance takes over: counting per instance
-  // is a weaker defence than a shared count, but far better than none (or than refusing every login).
-  const byAccount = limiters.create({
-    name: 'login-account',
-    points: accountMaxFailures,
-    duration: windowSeconds,
+  const counters = createFailureCounters({
+    redis,
+    prefix: `${prefix}login:`,
+    now,
+    policy: {
+      windowMs: LOGIN_WINDOW_SECONDS * 1000,
+      baseDelayMs: LOGIN_FIRST_DELAY_SECONDS * 1000,
+      maxDelayMs: maxDelaySeconds * 1000,
+    },
   });
-  const byIp = limiters.create({ name: 'login-ip', points: ipMaxFailures, duration: windowSeconds });
-
-  // The account key is a hash of the normalised email: the store never holds addresses, and an
-  // unknown email is counted (and locked) exactly like a real one, so locks reveal nothing.
-  const accountKey = (email: string) =>
-    createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 32);
-
-  const reserve = async (rl: RateLimiterAbstract, key: string, scope: LockScope) => {
-    try {
-      return await rl.consume(key);
-    } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) {
-        throw new LoginLockedError(scope, retryAfterSeconds(rejection.msBeforeNext));
-      }
-      throw rejection;
-    }
+  const thresholds: Record<LockScope, number> = {
+    pair: pairMaxFailures,
+    network: networkMaxFailures,
+    account: accountMaxFailures,
   };
 
+  // Accounts are keyed by a hash of the normalised email: the store holds no addresses, and an
+  // unknown email is counted (and delayed) exactly like a real one, so delays reveal nothing.
+  const hash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 32);
+  const accountKey = (email: string) => hash(email.trim().toLowerCase());
+
   return {
-    /** Reserves one attempt for the account and the IP; throws LoginLockedError when either is locked. */
-    async begin(email: string, ip: string): Promise<LoginAttempt> {
+    /**
+     * Reserves one attempt for the account from the client network (an opaque string: the
+     * address or its prefix); throws LoginLockedError while a delay is pending in any scope.
+     */
+    async begin(email: string, network: string): Promise<LoginAttempt> {
       const account = accountKey(email);
-      const [a, i] = await Promise.allSettled([
-        reserve(byAccount, account, 'account'),
-        reserve(byIp, ip, 'ip'),
-      ]);
-      if (a.status === 'rejected') throw a.reason;
-      if (i.status === 'rejected') throw i.reason;
-      const accountRes = a.value;
-      const ipRes = i.value;
+      const keys: Record<LockScope, string> = {
+        pair: `p:${hash(`${account}\n${network}`)}`,
+        network: `n:${network}`,
+        account: `a:${account}`,
+      };
+      const scopes = SCOPES.map((s): CounterScope => ({ key: keys[s], threshold: thresholds[s] }));
+      const [pair, net, acct] = scopes as [CounterScope, CounterScope, CounterScope];
+      const reservation = await counters.reserve(scopes);
+      if (!reservation.ok) {
+        throw new LoginLockedError(
+          SCOPES[reservation.scope] ?? 'account',
+          retryAfterSeconds(reservation.waitMs),
+        );
+      }
+      const { counts } = reservation;
       return {
         async succeeded() {
-          await Promise.all([byAccount.reward(account, 1), byIp.reward(ip, 1)]);
+          // The network and the account keep their other failures: a success tells nothing about
+          // the rest of a network's traffic, and an account-wide attack goes on whoever signs in.
+          await Promise.all([counters.clear(pair.key), counters.release(net), counters.release(acct)]);
         },
         async failed() {
-          const locks: LockScope[] = [];
-          // The failure that uses up the last point starts a lock of the full lock length.
-          if (accountRes.remainingPoints === 0) {
-            await byAccount.block(account, lockSeconds);
-            locks.push('account');
-          }
-          if (ipRes.remainingPoints === 0) {
-            await byIp.block(ip, lockSeconds);
-            locks.push('ip');
-          }
-          return locks;
+          return SCOPES.filter((s, i) => counts[i] === thresholds[s]);
         },
       };
     },
-    /** Clears the account's failures (after a successful password reset proves ownership). */
+    /** Forgets the account-wide failures (after a password reset proves ownership). */
     async clearAccount(email: string): Promise<void> {
-      await byAccount.delete(accountKey(email));
+      await counters.clear(`a:${accountKey(email)}`);
     },
   };
 }

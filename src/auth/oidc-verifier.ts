@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as jose from 'jose';
 import type { ExternalVerifier } from './authenticate.js';
 import type { UserDirectory } from './ports.js';
@@ -81,8 +81,15 @@ export function createOidcVerifier(options: OidcVerifierOptions): ExternalVerifi
       if (typeof sub !== 'string' || sub.length === 0 || sub.length > 255) {
         throw new jose.errors.JWTClaimValidationFailed('bad sub', payload);
       }
+      // A token "issued" in the future would outlive a logoutEverywhere (checked against `iat`).
+      const issuedAt = payload.iat ?? 0;
+      if (issuedAt > Date.now() / 1000 + CLOCK_TOLERANCE_SECONDS) {
+        throw new jose.errors.JWTClaimValidationFailed('iat in the future', payload, 'iat');
+      }
       // Only an address the issuer says it verified is taken over; otherwise (or when it is taken
-      // locally) the user gets a placeholder that can never receive mail.
+      // locally) the user gets a placeholder that can never receive mail: random, so nobody can
+      // compute it, and under the reserved .invalid TLD (RFC 2606), which `register` refuses, so
+      // nobody can take it first and leave the identity without a local user.
       const claimed =
         payload.email_verified === true &&
         typeof payload.email === 'string' &&
@@ -90,8 +97,7 @@ export function createOidcVerifier(options: OidcVerifierOptions): ExternalVerifi
         /^[^\s@]+@[^\s@]+$/.test(payload.email)
           ? [payload.email.toLowerCase()]
           : [];
-      const digest = createHash('sha256').update(`${issuer}\n${sub}`).digest('hex').slice(0, 32);
-      const placeholder = `oidc-${digest}@users.invalid`;
+      const placeholder = `oidc-${randomBytes(16).toString('hex')}@users.invalid`;
       // The issuer's name claim is user-entered text too: stored in the safe form, like a registered name.
       const name = typeof payload.name === 'string' ? toSafeName(payload.name, 80, 'User') : 'User';
       const user = await users.findOrCreateByOidc(issuer, sub, [...claimed, placeholder], name);
@@ -100,7 +106,7 @@ export function createOidcVerifier(options: OidcVerifierOptions): ExternalVerifi
         typeof payload.jti === 'string' && payload.jti.length <= 128
           ? payload.jti
           : createHash('sha256').update(token).digest('base64url').slice(0, 22);
-      return { userId: user.id, tokenId };
+      return { userId: user.id, tokenId, issuedAt };
     },
   };
 }

@@ -13,6 +13,8 @@ export interface UserCredentials {
   passwordHash: string | null;
   /** Access tokens carry the version they were issued at; a bump revokes every older one. */
   tokenVersion: number;
+  /** The last bump's time: an external issuer's tokens issued (`iat`) before it are revoked. */
+  tokensNotBefore: Date | null;
 }
 
 /** The users authentication reads (bearer tokens, external identities). */

@@ -9,7 +9,8 @@ import { createCredentialsRepository } from '../../src/modules/identity/credenti
 import { startApp, type TestApp } from '../helpers/app.js';
 import { codeOf } from '../helpers/graphql.js';
 import { fromIp, randomIp, TRUSTING_PROXY } from '../helpers/network.js';
-import { REGISTER, registerUser, VIEWER } from '../helpers/users.js';
+import { securityEvents } from '../helpers/security-events.js';
+import { LOGOUT_EVERYWHERE, REGISTER, registerUser, VIEWER } from '../helpers/users.js';
 import { signHs256 } from './auth-helpers.js';
 
 const AUDIENCE = 'shop-api';
@@ -74,8 +75,10 @@ type Issuer = Awaited<ReturnType<typeof startIssuer>>;
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}`, ...fromIp(randomIp()) });
 
-/** The address the verifier gives a user whose email it does not take (see oidc-verifier.ts). */
-const placeholderOf = (issuer: string, sub: string) =>
+/** The address the verifier gives a user whose email it does not take: random (see oidc-verifier.ts). */
+const PLACEHOLDER = /^oidc-[0-9a-f]{32}@users\.invalid$/;
+/** The placeholder as it used to be computed, from the issuer and the subject: anyone could. */
+const derivedPlaceholderOf = (issuer: string, sub: string) =>
   `oidc-${createHash('sha256').update(`${issuer}\n${sub}`).digest('hex').slice(0, 32)}@users.invalid`;
 
 describe('external OIDC issuer (loopback JWKS server)', () => {
@@ -115,11 +118,7 @@ describe('external OIDC issuer (loopback JWKS server)', () => {
     );
     const otherViewer = other.body.data?.viewer as { id: string; email: string };
     assert.notEqual(otherViewer.id, viewer.id);
-    assert.equal(
-      otherViewer.email,
-      placeholderOf(idp.issuer, 'ext-user-2'),
-      'an unverified email is not taken',
-    );
+    assert.match(otherViewer.email, PLACEHOLDER, 'an unverified email is not taken');
     assert.equal(idp.hits.jwks, 1, 'the key set is fetched once and cached');
   });
 
@@ -149,7 +148,7 @@ describe('external OIDC issuer (loopback JWKS server)', () => {
       const res = await t.gql(VIEWER, {}, bearer(await idp.sign({ sub, email, ...claims })));
       assert.equal(res.status, 200, res.text);
       const viewer = res.body.data?.viewer as { id: string; email: string };
-      assert.equal(viewer.email, placeholderOf(idp.issuer, sub), `${sub}: the placeholder, not ${email}`);
+      assert.match(viewer.email, PLACEHOLDER, `${sub}: the placeholder, not ${email}`);
       const holders = await t.app.db.query<{ id: string }>('SELECT id FROM users WHERE lower(email) = $1', [
         email,
       ]);
@@ -172,6 +171,103 @@ describe('external OIDC issuer (loopback JWKS server)', () => {
     const viewer = res.body.data?.viewer as { id: string; email: string };
     assert.notEqual(viewer.id, local.id);
     assert.match(viewer.email, /@users\.invalid$/);
+  });
+
+  it('the placeholder address is random, and register refuses its domain like any invalid address', async () => {
+    const viewerOf = async (sub: string) => {
+      const res = await t.gql(VIEWER, {}, bearer(await idp.sign({ sub, email: undefined })));
+      assert.equal(res.status, 200, res.text);
+      return res.body.data?.viewer as { id: string; email: string };
+    };
+    const first = await viewerOf('ext-placeholder-1');
+    const second = await viewerOf('ext-placeholder-2');
+    for (const [sub, viewer] of [
+      ['ext-placeholder-1', first],
+      ['ext-placeholder-2', second],
+    ] as const) {
+      assert.match(viewer.email, PLACEHOLDER);
+      assert.notEqual(viewer.email, derivedPlaceholderOf(idp.issuer, sub), 'not computed from (iss, sub)');
+    }
+    assert.notEqual(first.email, second.email);
+
+    const register = (email: string) =>
+      t.gql(
+        REGISTER,
+        { input: { email, password: 'placeholder-squatter-1', name: 'Squatter' } },
+        fromIp(randomIp()),
+      );
+    const invalid = await register('not-an-address');
+    assert.equal(codeOf(invalid), 'BAD_USER_INPUT');
+    for (const email of [
+      first.email,
+      first.email.toUpperCase(),
+      'someone@example.invalid',
+      'x@users.invalid.',
+    ]) {
+      const res = await register(email);
+      assert.equal(res.status, invalid.status, `${email}: ${res.text}`);
+      assert.equal(codeOf(res), 'BAD_USER_INPUT', email);
+      assert.deepEqual(res.body.errors, invalid.body.errors, `${email}: the answer to an invalid address`);
+    }
+    // The user behind the placeholder still signs in as themselves.
+    assert.deepEqual(await viewerOf('ext-placeholder-1'), first);
+  });
+
+  it('registering the address computed for an identity before its first sign-in does not lock it out', async () => {
+    const sub = `ext-squatted-${randomBytes(4).toString('hex')}`;
+    const squat = await t.gql(
+      REGISTER,
+      {
+        input: {
+          email: derivedPlaceholderOf(idp.issuer, sub),
+          password: 'placeholder-squatter-1',
+          name: 'Squatter',
+        },
+      },
+      fromIp(randomIp()),
+    );
+    assert.equal(codeOf(squat), 'BAD_USER_INPUT', squat.text);
+    // No verified email: the placeholder is the only address the identity can get.
+    const res = await t.gql(VIEWER, {}, bearer(await idp.sign({ sub, email: undefined })));
+    assert.equal(res.status, 200, res.text);
+    assert.match((res.body.data?.viewer as { email: string }).email, PLACEHOLDER);
+  });
+
+  it("logoutEverywhere revokes the issuer's tokens issued before it (401 revoked_token); later ones work", async () => {
+    const sub = `ext-revoke-${randomBytes(4).toString('hex')}`;
+    const before = await idp.sign({ sub });
+    const bystander = await idp.sign({ sub: `${sub}-bystander` });
+    const signedIn = await t.gql(VIEWER, {}, bearer(before));
+    assert.equal(signedIn.status, 200, signedIn.text);
+    const id = (signedIn.body.data?.viewer as { id: string }).id;
+    assert.equal((await t.gql(VIEWER, {}, bearer(bystander))).status, 200);
+
+    const out = await t.gql(LOGOUT_EVERYWHERE, {}, bearer(before));
+    assert.deepEqual(out.body.data, { logoutEverywhere: true }, out.text);
+
+    const now = Math.floor(Date.now() / 1000);
+    // The token used to log out, and one issued a minute earlier but presented only now.
+    for (const token of [before, await idp.sign({ sub, iat: now - 60 })]) {
+      const events = securityEvents(t, 'auth_failure').length;
+      const res = await t.gql(VIEWER, {}, bearer(token));
+      assert.equal(res.status, 401, res.text);
+      assert.equal(codeOf(res), 'UNAUTHENTICATED');
+      assert.deepEqual(
+        securityEvents(t, 'auth_failure')
+          .slice(events)
+          .map((e) => e.reason),
+        ['revoked_token'],
+      );
+    }
+    // A token issued after the logout (a later second: `iat` has whole seconds) signs in again.
+    const after = await t.gql(VIEWER, {}, bearer(await idp.sign({ sub, iat: now + 1 })));
+    assert.equal(after.status, 200, after.text);
+    assert.equal((after.body.data?.viewer as { id: string }).id, id);
+    // Only this user: another identity's older token still works.
+    assert.equal((await t.gql(VIEWER, {}, bearer(bystander))).status, 200);
+    // A token claiming to be issued in the future would outlive any logout: refused.
+    const future = await t.gql(VIEWER, {}, bearer(await idp.sign({ sub, iat: now + 3600, exp: now + 7200 })));
+    assert.equal(future.status, 401, future.text);
   });
 
   it('refuses wrong audience, expired, unknown key, foreign key and HMAC tokens with 401', async () => {

@@ -3,5 +3,5 @@ import { requireService } from '../helpers/env.js';
 import { sessionsSuite } from './sessions.suite.js';
 
 const skip = requireService('REDIS_URL');
-if (skip) describe('refresh sessions and lockout (redis store)', { skip }, () => undefined);
+if (skip) describe('refresh sessions (redis store)', { skip }, () => undefined);
 else sessionsSuite('redis');

@@ -29,7 +29,7 @@ export interface StartOptions {
   mailer?: Mailer;
   /** Replaces schema/*.graphql (AppDeps.typeDefs): e.g. the real SDL plus a test-only field. */
   typeDefs?: string[];
-  /** The refresh-session clock (AppDeps.now): tests move it forward instead of sleeping. */
+  /** The clock of refresh sessions and login throttling (AppDeps.now): tests move it instead of sleeping. */
   now?: () => number;
 }
 

@@ -4,7 +4,8 @@ import type { Role } from '../../generated/schema-types.js';
 import { USER_COLUMNS, type UserRow } from '../users/users.model.js';
 import type { UserCredentialsRow } from './identity.model.js';
 
-const CREDENTIAL_COLUMNS = `${USER_COLUMNS}, password_hash AS "passwordHash", token_version AS "tokenVersion"`;
+const CREDENTIAL_COLUMNS = `${USER_COLUMNS}, password_hash AS "passwordHash", token_version AS "tokenVersion",
+  tokens_not_before AS "tokensNotBefore"`;
 
 /**
  * Accounts and their credentials: creation (register, first sight of an external identity), the
@@ -44,10 +45,14 @@ export function createCredentialsRepository(db: Queryable) {
     async setPasswordHash(id: string, passwordHash: string): Promise<void> {
       await db.query('UPDATE users SET password_hash = $2 WHERE id = $1', [id, passwordHash]);
     },
-    /** Invalidates every outstanding access token of the user (they carry the old version). */
+    /**
+     * Invalidates every outstanding access token of the user: ours carry the old version, an
+     * external issuer's were issued before the new not-before time.
+     */
     async bumpTokenVersion(id: string): Promise<number> {
       const rows = await db.query<{ v: number }>(
-        'UPDATE users SET token_version = token_version + 1 WHERE id = $1 RETURNING token_version AS v',
+        `UPDATE users SET token_version = token_version + 1, tokens_not_before = now()
+          WHERE id = $1 RETURNING token_version AS v`,
         [id],
       );
       return rows[0]?.v ?? 0;

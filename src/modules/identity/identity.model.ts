@@ -8,6 +8,7 @@ import type { UserRow } from '../users/users.model.js';
 export interface UserCredentialsRow extends UserRow {
   passwordHash: string | null;
   tokenVersion: number;
+  tokensNotBefore: Date | null;
 }
 
 /** @graphql ApiKey */

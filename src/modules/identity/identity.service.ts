@@ -113,7 +113,8 @@ export function createIdentityService({ repository, auth }: IdentityServiceDeps)
       const email = data.email.trim().toLowerCase();
       let attempt: LoginAttempt;
       try {
-        // Before any password work: a locked account answers RATE_LIMITED even to the right password.
+        // Before any password work: a delayed pair, network or account answers RATE_LIMITED even
+        // to the right password (auth/login-throttle.ts).
         attempt = await throttle.begin(email, scope.ip);
       } catch (error) {
         if (!(error instanceof LoginLockedError)) throw error;

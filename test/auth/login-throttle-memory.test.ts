@@ -1,0 +1,3 @@
+import { loginThrottleSuite } from './login-throttle.suite.js';
+
+loginThrottleSuite('memory');
