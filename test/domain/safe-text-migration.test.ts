@@ -42,7 +42,7 @@ function migrationSuite(driver: 'pglite' | 'pg'): void {
       const rows = await t.app.db.query<{ name: string }>('SELECT name FROM schema_migrations ORDER BY name');
       assert.deepEqual(
         rows.map((r) => r.name),
-        ['001_init.sql', '002_safe_text'],
+        ['001_init.sql', '002_safe_text', '003_email_verification.sql'],
       );
     });
 

@@ -8,6 +8,8 @@ import type { UserRow } from '../users/users.model.js';
 export interface UserCredentialsRow extends UserRow {
   passwordHash: string | null;
   tokenVersion: number;
+  /** Proven control of the address (verifyEmail or a password reset); password login needs it. */
+  emailVerified: boolean;
 }
 
 /** @graphql ApiKey */
