@@ -282,6 +282,7 @@ describe('equal work: both paths of register, login and requestPasswordReset', (
     const owner = await insertUser(t);
     const pending = newEmail();
     await t.gql(REGISTER, { input: { email: pending, password: PASSWORD, name: 'N' } }, fromIp(randomIp()));
+    await t.app.idle();
     const existing = await workOf(() => login(t, owner.email, 'a-wrong-password-000', randomIp()));
     const missing = await workOf(() => login(t, newEmail(), 'a-wrong-password-000', randomIp()));
     const unverified = await workOf(() => login(t, pending, PASSWORD, randomIp()));

@@ -57,6 +57,12 @@ describe('the email-verification migration on an existing database', () => {
         fromIp(randomIp()),
       );
       assert.deepEqual(reg.body.data, { register: true });
+      await t.app.idle();
+      const [row] = await t.app.db.query<{ verified: boolean }>(
+        'SELECT email_verified_at IS NOT NULL AS verified FROM users WHERE email = $1',
+        [email],
+      );
+      assert.deepEqual(row, { verified: false });
       assert.equal(codeOf(await login(t, email, 'newcomer-password-1', randomIp())), 'UNAUTHENTICATED');
     } finally {
       await t.stop();

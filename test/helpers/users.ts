@@ -61,6 +61,8 @@ export const withCookie = (token: string, ip: string) => ({
  * link from a real SMTP server instead.
  */
 export async function plantVerificationToken(t: TestApp, email: string): Promise<string> {
+  // register writes the account after its answer: let that work finish first.
+  await t.app.idle();
   const token = randomBytes(32).toString('base64url');
   const rows = await t.app.db.query(
     `INSERT INTO email_verification_tokens (user_id, token_hash, expires_at)

@@ -21,9 +21,14 @@ describe('CSRF: Apollo csrfPrevention stays on and GET never runs a mutation', (
     password: `pw-${randomBytes(10).toString('hex')}`,
     name: 'Csrf Victim',
   });
-  const userExists = async (email: string) =>
-    (await t.app.db.query<{ n: number }>('SELECT count(*)::int AS n FROM users WHERE email = $1', [email]))[0]
-      ?.n === 1;
+  const userExists = async (email: string) => {
+    await t.app.idle(); // register writes the account after its answer
+    const rows = await t.app.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM users WHERE email = $1',
+      [email],
+    );
+    return rows[0]?.n === 1;
+  };
 
   function assertRefused(res: { status: number; text: string }, status: number, message: RegExp) {
     assert.equal(res.status, status, res.text);

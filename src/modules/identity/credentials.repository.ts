@@ -34,7 +34,7 @@ export function createCredentialsRepository(db: Queryable) {
     /**
      * register's one statement, whether or not the address is taken: an unverified account and its
      * verification token's hash are inserted together, or (taken address) nothing is written and the
-     * existing account's id comes back. The same statement, the same round trip, on both paths.
+     * existing account's id comes back.
      */
     async registerUnverified(input: {
       email: string;

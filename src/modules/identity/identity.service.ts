@@ -68,9 +68,10 @@ const failureSummary = (error: unknown) =>
  * throttle, mailer).
  *
  * Equal work: register, login and requestPasswordReset answer in the same time whether or not the
- * account exists. register and login do the same password work and the same statements on both
- * paths; everything that differs (which mail, whether a reset token is written) runs after the
- * answer has been sent (afterAnswer), where its time and its failures cannot reach the client.
+ * account exists. Before the answer, both paths do the same password work (register: one hash;
+ * login: one verification) and the same statements; everything that differs (the insert or its
+ * conflict, the reset lookup and token, which mail) runs after the answer has been sent
+ * (afterAnswer), where its time and its failures cannot reach the client.
  */
 export function createIdentityService({ repository, auth }: IdentityServiceDeps) {
   const { tokens, sessions, throttle, mailer, passwords, afterAnswer, resetUrl, verifyUrl } =
@@ -101,11 +102,11 @@ export function createIdentityService({ repository, auth }: IdentityServiceDeps)
     setRefreshCookie(scope.res, token, ttlSeconds);
   };
 
+  const logFailure = (scope: AuthScope, what: string, userId: string | null, error: unknown) =>
+    scope.log.error({ err: failureSummary(error), userId }, `${what} failed`);
   /** Runs `task` once the answer is sent; a failure is logged (without the token), nothing more. */
   const later = (scope: AuthScope, what: string, userId: string | null, task: () => Promise<void>) =>
-    afterAnswer.schedule(scope.res, task, (error) =>
-      scope.log.error({ err: failureSummary(error), userId }, `${what} failed`),
-    );
+    afterAnswer.schedule(scope.res, task, (error) => logFailure(scope, what, userId, error));
 
   // The UNAUTHENTICATED answers below are logged as auth_failure by the audit plugin;
   // only the events it cannot see (reuse, lockout, reset) are written here.
@@ -120,8 +121,9 @@ export function createIdentityService({ repository, auth }: IdentityServiceDeps)
     /**
      * Always true for well-formed input. A new address gets an unverified account and a
      * verification mail (single-use token, 24 hours, only its hash stored); a taken one gets a
-     * notice mail and no change at all. Both paths hash the password and run the same statement;
-     * the mail is sent after the answer.
+     * notice mail and no change at all. Before the answer both paths do the same: validate and
+     * hash the password. The one statement that tells them apart (insert, or conflict) and the
+     * mail run after the answer.
      */
     async register(scope: AuthScope, input: unknown): Promise<boolean> {
       const data = parseInput(registerInput, input, 'input');
@@ -129,26 +131,36 @@ export function createIdentityService({ repository, auth }: IdentityServiceDeps)
         throw badUserInput({ 'input.password': 'This password is too common; choose another.' });
       }
       const passwordHash = await passwords.hash(data.password);
-      const token = newOpaqueToken();
-      const expiresAt = new Date(Date.now() + EMAIL_VERIFICATION_TTL_SECONDS * 1000);
-      const { created, userId } = await credentials.registerUnverified({
-        email: data.email,
-        name: data.name,
-        passwordHash,
-        verificationTokenHash: sha256(token),
-        expiresAt,
+      later(scope, 'registration', null, async () => {
+        const token = newOpaqueToken();
+        const expiresAt = new Date(Date.now() + EMAIL_VERIFICATION_TTL_SECONDS * 1000);
+        const { created, userId } = await credentials.registerUnverified({
+          email: data.email,
+          name: data.name,
+          passwordHash,
+          verificationTokenHash: sha256(token),
+          expiresAt,
+        });
+        const mail =
+          created && userId
+            ? {
+                what: 'verification mail',
+                // In the fragment, not the query: fragments are not sent to servers or in Referer headers.
+                send: () =>
+                  mailer.sendVerification({
+                    to: data.email,
+                    userId,
+                    token,
+                    link: `${verifyUrl}#token=${token}`,
+                    expiresAt,
+                  }),
+              }
+            : {
+                what: 'already-registered mail',
+                send: () => mailer.sendAlreadyRegistered({ to: data.email, userId, resetPage: resetUrl }),
+              };
+        await mail.send().catch((error: unknown) => logFailure(scope, mail.what, userId, error));
       });
-      if (created && userId) {
-        // In the fragment, not the query: fragments are not sent to servers or in Referer headers.
-        const link = `${verifyUrl}#token=${token}`;
-        later(scope, 'verification mail', userId, () =>
-          mailer.sendVerification({ to: data.email, userId, token, link, expiresAt }),
-        );
-      } else {
-        later(scope, 'already-registered mail', userId, () =>
-          mailer.sendAlreadyRegistered({ to: data.email, userId, resetPage: resetUrl }),
-        );
-      }
       return true;
     },
 
