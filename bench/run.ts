@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runSideBySide } from './side-by-side.js';
 
-// `npm run bench [-- attacks | heaviest | soak] [--quick]`. Every mode is bounded in time and count and
+// `npm run bench [-- attacks | heaviest | soak | equal-time] [--quick]`. Every mode is bounded in time and count and
 // talks to 127.0.0.1 only. Results go to bench/results/ (quick runs to *quick.* files, not committed).
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -40,8 +40,11 @@ async function main(): Promise<void> {
   } else if (mode === 'soak') {
     const { runSoak } = await import('./soak.js');
     await runSoak({ benchDir, quick, connections: numberFlag('connections', 100) });
+  } else if (mode === 'equal-time') {
+    const { runEqualTime } = await import('./equal-time.js');
+    await runEqualTime({ benchDir, quick, pairs: numberFlag('pairs', quick ? 30 : 200) });
   } else {
-    throw new Error(`unknown mode "${mode}": use run (default), attacks, heaviest or soak`);
+    throw new Error(`unknown mode "${mode}": use run (default), attacks, heaviest, soak or equal-time`);
   }
 }
 

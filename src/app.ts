@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import { createAuditPlugin } from './audit/audit-plugin.js';
 import { securityEvent } from './audit/audit.js';
 import type { Mailer } from './auth/mailer.js';
+import type { PasswordHasher } from './auth/passwords.js';
 import type { Config } from './config.js';
 import type { GraphQLContext } from './context.js';
 import type { Db } from './db/client.js';
@@ -39,8 +40,10 @@ export interface AppDeps {
   db?: Db;
   /** Replaces schema/*.graphql (tests: an unannotated field must stop start-up). */
   typeDefs?: string[];
-  /** Delivers password-reset links; defaults to the development mailer (logs, sends nothing). */
+  /** Delivers verification, notice and reset mail; defaults to SMTP_URL's transport, else the log. */
   mailer?: Mailer;
+  /** Password hashing (tests count its calls); defaults to argon2id. */
+  passwords?: PasswordHasher;
   /** The clock of refresh sessions and login throttling (ms since the epoch). Default: Date.now. */
   now?: () => number;
 }
@@ -54,6 +57,8 @@ export interface App {
   readonly log: Logger;
   /** Listens on config.host:config.port (0 = any free port); resolves to the base URL. */
   listen(): Promise<string>;
+  /** Resolves when the work queued after the answers sent so far (mail) has finished. */
+  idle(): Promise<void>;
   /** Graceful shutdown: stop accepting, drain in-flight requests, close pools. */
   stop(): Promise<void>;
 }
@@ -89,7 +94,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
     log.info('seeded demo data (development only)');
 
   // ── 3. Identity and the domain modules ──────────────────────────────────────────────────────
-  const domain = await createDomain({ config, db, redis, log, mailer: deps.mailer, now: deps.now });
+  const domain = await createDomain({
+    config,
+    db,
+    redis,
+    log,
+    mailer: deps.mailer,
+    passwords: deps.passwords,
+    now: deps.now,
+  });
 
   // ── 4. GraphQL ──────────────────────────────────────────────────────────────────────────────
   const app = express();
@@ -152,6 +165,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
           resolve(`${config.tls ? 'https' : 'http'}://${config.host}:${port}`);
         });
       }),
+    idle: () => domain.idle(),
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -22,6 +22,10 @@ const weakSecret = (secret: string) => Buffer.byteLength(secret) < 32 || EXAMPLE
  */
 const MAX_PREVIOUS_SECRETS = 3;
 
+/** local@domain: no spaces, angle brackets or line breaks (it becomes a mail header). */
+const MAIL_ADDRESS =
+  /^[^\s@<>()",;:\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+
 /** The variables of the app itself; each protection declares its own (security/protections.ts). */
 const core = z
   .object({
@@ -83,6 +87,22 @@ const core = z
     REFRESH_ABSOLUTE_DAYS: int(1, 365).default(30),
     /** The page where a user finishes a password reset; the mailed link is `<url>#token=…`. */
     PASSWORD_RESET_URL: z.string().url().default('http://localhost:3000/reset-password'),
+    /** The page where a new user confirms their address; the mailed link is `<url>#token=…`. */
+    EMAIL_VERIFY_URL: z.string().url().default('http://localhost:3000/verify-email'),
+    /**
+     * The mail transport (nodemailer), e.g. `smtps://user:pass@smtp.example.com`; required in
+     * production. Unset outside production: each message is written to the log instead.
+     */
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\/\S+$/, 'an smtp:// or smtps:// URL')
+      .optional(),
+    /** The sender of every mail: a bare address. */
+    MAIL_FROM: z
+      .string()
+      .max(254)
+      .regex(MAIL_ADDRESS, 'an email address (local@domain)')
+      .default('no-reply@localhost'),
     /** How often API-key "last used" marks are written, in one batch. */
     API_KEY_USAGE_FLUSH_MS: int(100, 600_000).default(10_000),
     TRUST_PROXY: z.string().default('false'),
@@ -124,11 +144,24 @@ const core = z
         });
       }
       // Token keys and reset links fetched or mailed over plain HTTP can be swapped or read in transit.
-      for (const name of ['OIDC_ISSUER', 'OIDC_JWKS_URL', 'PASSWORD_RESET_URL'] as const) {
+      for (const name of [
+        'OIDC_ISSUER',
+        'OIDC_JWKS_URL',
+        'PASSWORD_RESET_URL',
+        'EMAIL_VERIFY_URL',
+      ] as const) {
         const url = env[name];
         if (url !== undefined && !url.toLowerCase().startsWith('https://')) {
           ctx.addIssue({ code: 'custom', path: [name], message: 'must be an https:// URL in production' });
         }
+      }
+      // Sign-up and reset links must reach their owner: production has no log to read them from.
+      if (!env.SMTP_URL) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['SMTP_URL'],
+          message: 'is required in production (verification and password-reset mail is sent through it)',
+        });
       }
       if (env.JWT_ALG === 'HS256') {
         if (!secret) {
@@ -213,9 +246,11 @@ const core = z
           maxDelaySeconds: e.LOGIN_MAX_DELAY_SECONDS,
         },
         passwordResetUrl: e.PASSWORD_RESET_URL,
+        emailVerifyUrl: e.EMAIL_VERIFY_URL,
         refreshAbsoluteSeconds: e.REFRESH_ABSOLUTE_DAYS * 24 * 60 * 60,
         apiKeyUsageFlushMs: e.API_KEY_USAGE_FLUSH_MS,
       },
+      mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
       trustProxy: parseTrustProxy(e.TRUST_PROXY),
       tls: e.TLS_CERT && e.TLS_KEY ? { cert: e.TLS_CERT, key: e.TLS_KEY } : undefined,
       logLevel: e.LOG_LEVEL,

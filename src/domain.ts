@@ -4,8 +4,11 @@ import type { Logger } from 'pino';
 import { createApiKeyUsageBuffer } from './auth/api-key-usage.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { createLoginThrottle } from './auth/login-throttle.js';
-import { createDevelopmentMailer, type Mailer } from './auth/mailer.js';
+import { createAfterAnswer } from './auth/after-answer.js';
+import { createLogMailer, type Mailer } from './auth/mailer.js';
 import { createOidcVerifier } from './auth/oidc-verifier.js';
+import type { PasswordHasher } from './auth/passwords.js';
+import { createSmtpMailer } from './auth/smtp-mailer.js';
 import { createTokenService, type TokenService } from './auth/tokens.js';
 import { describeViewer } from './auth/viewer.js';
 import type { Config } from './config.js';
@@ -20,8 +23,13 @@ export interface DomainDeps {
   db: Db;
   redis: Redis | undefined;
   log: Logger;
-  /** Delivers password-reset links; defaults to the development mailer (logs, sends nothing). */
+  /**
+   * Delivers verification, notice and reset mail. Default: nodemailer on SMTP_URL; without it (never
+   * in production) the log mailer (development: the links in the log; sends nothing).
+   */
   mailer?: Mailer | undefined;
+  /** Password hashing (tests count its calls). Default: argon2id. */
+  passwords?: PasswordHasher | undefined;
   /** The clock of refresh sessions and login throttling (ms since the epoch). Default: Date.now. */
   now?: (() => number) | undefined;
 }
@@ -32,12 +40,22 @@ export interface Domain {
   authenticate: RequestHandler;
   /** Apollo's context function: the request identity, loaders and services. */
   context(args: { req: Request; res: Response }): Promise<GraphQLContext>;
-  /** Flushes buffered writes (API-key usage marks). */
+  /** Resolves when the work queued after the answers sent so far (mail) has finished. */
+  idle(): Promise<void>;
+  /** Lets work queued after answers (mail) finish, flushes buffered writes (API-key usage marks). */
   stop(): Promise<void>;
 }
 
 /** The identity mechanisms and the domain modules, wired to the data stores. */
-export async function createDomain({ config, db, redis, log, mailer, now }: DomainDeps): Promise<Domain> {
+export async function createDomain({
+  config,
+  db,
+  redis,
+  log,
+  mailer,
+  passwords,
+  now,
+}: DomainDeps): Promise<Domain> {
   const repos = createRepositories(db);
   const tokens = await createTokenService(config);
   // The auth mechanisms reach users and keys through ports the identity module's repository implements.
@@ -54,6 +72,12 @@ export async function createDomain({ config, db, redis, log, mailer, now }: Doma
     apiKeyUsage,
     external,
   });
+  const mail =
+    mailer ??
+    (config.mail.smtpUrl
+      ? createSmtpMailer({ url: config.mail.smtpUrl, from: config.mail.from })
+      : createLogMailer(log, config.nodeEnv === 'development'));
+  const afterAnswer = createAfterAnswer();
   // Refresh sessions and login-failure counters live in Redis when configured (shared by every
   // instance), in memory otherwise.
   const services = createServices(repos, {
@@ -65,8 +89,11 @@ export async function createDomain({ config, db, redis, log, mailer, now }: Doma
       now,
     }),
     throttle: createLoginThrottle({ redis, prefix: config.redisPrefix, now, ...config.identity.login }),
-    mailer: mailer ?? createDevelopmentMailer(log, config.nodeEnv === 'development'),
+    mailer: mail,
+    passwords,
+    afterAnswer,
     resetUrl: config.identity.passwordResetUrl,
+    verifyUrl: config.identity.emailVerifyUrl,
   });
 
   return {
@@ -97,6 +124,13 @@ export async function createDomain({ config, db, redis, log, mailer, now }: Doma
         res,
       };
     },
-    stop: () => apiKeyUsage.stop(),
+    idle: () => afterAnswer.idle(),
+    async stop() {
+      // Called after the HTTP drain: every answer is sent, so every queued mail is known.
+      await afterAnswer.idle();
+      // Only the transport built here is closed; an injected mailer belongs to its owner.
+      if (!mailer) mail.close?.();
+      await apiKeyUsage.stop();
+    },
   };
 }

@@ -28,6 +28,10 @@ export function projectEnv(overrides: RawEnv = {}): RawEnv {
     PORT: '0',
     JWT_SECRET: BENCH_JWT_SECRET,
     PASSWORD_RESET_URL: `${BENCH_ORIGIN}/reset-password`,
+    EMAIL_VERIFY_URL: `${BENCH_ORIGIN}/verify-email`,
+    // Production requires a mail transport. The runs that send mail (equal-time) pass their own
+    // sink's URL; the others send none, so nothing needs to listen here.
+    SMTP_URL: 'smtp://127.0.0.1:9',
     DATABASE_URL: BENCH_DATABASE_URL,
     DATABASE_SCHEMA: BENCH_SCHEMA,
     REDIS_URL: BENCH_REDIS_URL,

@@ -1,7 +1,9 @@
 import { createSessionStore } from '../store/create-session-store.js';
 import type { SessionStore } from '../store/session-store.js';
+import { createAfterAnswer, type AfterAnswer } from './after-answer.js';
 import { createLoginThrottle, type LoginThrottle } from './login-throttle.js';
 import type { Mailer } from './mailer.js';
+import { argon2Passwords, type PasswordHasher } from './passwords.js';
 import type { TokenService } from './tokens.js';
 
 /**
@@ -20,13 +22,23 @@ export interface AuthMechanisms {
    * the app's limiter factory: Redis when configured).
    */
   throttle?: LoginThrottle | undefined;
-  /** Out-of-band delivery of password-reset links. Default: delivers nothing. */
+  /** Out-of-band delivery: verification, "already registered" and reset mail. Default: delivers nothing. */
   mailer?: Mailer | undefined;
+  /** Password hashing and verification. Default: argon2id (auth/passwords.ts). */
+  passwords?: PasswordHasher | undefined;
+  /** Where work that must not shape an answer runs (mail). Default: its own queue. */
+  afterAnswer?: AfterAnswer | undefined;
   /** The page where users finish a reset; the token travels in the URL fragment. */
   resetUrl?: string | undefined;
+  /** The page where users confirm their address; the token travels in the URL fragment. */
+  verifyUrl?: string | undefined;
 }
 
-const NO_MAILER: Mailer = { sendPasswordReset: async () => undefined };
+const NO_MAILER: Mailer = {
+  sendVerification: async () => undefined,
+  sendAlreadyRegistered: async () => undefined,
+  sendPasswordReset: async () => undefined,
+};
 
 /** The mechanisms with every default filled in. */
 export function withAuthDefaults(mechanisms: AuthMechanisms): Required<{
@@ -37,6 +49,9 @@ export function withAuthDefaults(mechanisms: AuthMechanisms): Required<{
     sessions: mechanisms.sessions ?? createSessionStore(),
     throttle: mechanisms.throttle ?? createLoginThrottle(),
     mailer: mechanisms.mailer ?? NO_MAILER,
+    passwords: mechanisms.passwords ?? argon2Passwords,
+    afterAnswer: mechanisms.afterAnswer ?? createAfterAnswer(),
     resetUrl: mechanisms.resetUrl ?? 'http://localhost:3000/reset-password',
+    verifyUrl: mechanisms.verifyUrl ?? 'http://localhost:3000/verify-email',
   };
 }

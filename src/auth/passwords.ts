@@ -29,6 +29,19 @@ export async function verifyPassword(storedHash: string | null, password: string
   return ok && storedHash !== null;
 }
 
+/**
+ * The password work of the identity use cases as a port (AuthMechanisms.passwords), so a test can
+ * count it: the equal-work guarantees (register, login) are about how many of these calls each
+ * path makes.
+ */
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  /** As verifyPassword: a null hash is verified against the dummy hash, and never matches. */
+  verify(storedHash: string | null, password: string): Promise<boolean>;
+}
+
+export const argon2Passwords: PasswordHasher = { hash: hashPassword, verify: verifyPassword };
+
 // The most common passwords of at least 12 characters (from public breach corpora): a
 // register with one of these is refused.
 const COMMON_PASSWORDS = new Set(

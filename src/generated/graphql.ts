@@ -131,13 +131,19 @@ export type Mutation = {
   logoutEverywhere: Scalars['Boolean']['output'];
   /** Reads the refresh cookie, rotates it and returns a new access token. */
   refreshSession: AuthPayload;
-  register: AuthPayload;
+  /**
+   * Always true for well-formed input, new or taken address alike: a new address gets an account
+   * that signs in once verified (the mailed link, then verifyEmail); a taken one gets a notice mail.
+   */
+  register: Scalars['Boolean']['output'];
   /** Always true: the answer never reveals whether the account exists. */
   requestPasswordReset: Scalars['Boolean']['output'];
   resetPassword: Scalars['Boolean']['output'];
   revokeApiKey: Scalars['Boolean']['output'];
   /** Changes the viewer's name. Role, email and ids cannot be set here. */
   updateProfile: User;
+  /** Confirms the address with the mailed token (single use, 24 hours) and signs in like login. */
+  verifyEmail: AuthPayload;
 };
 
 
@@ -194,6 +200,11 @@ export type MutationRevokeApiKeyArgs = {
 
 export type MutationUpdateProfileArgs = {
   input: UpdateProfileInput;
+};
+
+
+export type MutationVerifyEmailArgs = {
+  token: Scalars['String']['input'];
 };
 
 /** Personal data: reachable only signed in, and by keys holding an orders scope. */
@@ -659,11 +670,12 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   logoutEverywhere?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   refreshSession?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType>;
-  register?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'input'>>;
+  register?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'input'>>;
   requestPasswordReset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestPasswordResetArgs, 'email'>>;
   resetPassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetPasswordArgs, 'newPassword' | 'token'>>;
   revokeApiKey?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
   updateProfile?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUpdateProfileArgs, 'input'>>;
+  verifyEmail?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationVerifyEmailArgs, 'token'>>;
 };
 
 export type OrderResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Order'] = ResolversParentTypes['Order']> = {

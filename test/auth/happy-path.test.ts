@@ -4,32 +4,57 @@ import { after, before, describe, it } from 'node:test';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { codeOf } from '../helpers/graphql.js';
 import { fromIp, randomIp, TRUSTING_PROXY } from '../helpers/network.js';
-import { LOGIN, LOGOUT, REFRESH, REGISTER, setCookieOf, VIEWER, withCookie } from '../helpers/users.js';
+import { linkTokenOf, startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
+import {
+  LOGIN,
+  LOGOUT,
+  REFRESH,
+  REGISTER,
+  setCookieOf,
+  VERIFY_EMAIL,
+  VIEWER,
+  withCookie,
+} from '../helpers/users.js';
 
 type Payload = { accessToken: string; expiresAt: string; user: { id: string; email: string } };
 
 describe('identity happy path over real HTTP', () => {
   let t: TestApp;
+  let smtp: TestSmtpServer;
   before(async () => {
-    t = await startApp({ env: TRUSTING_PROXY });
+    smtp = await startSmtpServer();
+    t = await startApp({ env: { ...TRUSTING_PROXY, SMTP_URL: smtp.url } });
   });
-  after(() => t?.stop());
+  after(async () => {
+    await t?.stop();
+    await smtp?.close();
+  });
 
-  it('register → login → viewer → refresh through the cookie → logout → API key use', async () => {
+  it('register → verify by mail → login → viewer → refresh through the cookie → logout → API key use', async () => {
     const ip = randomIp();
     const email = `Happy-${randomBytes(4).toString('hex')}@Example.com`;
     const password = 'a-long-happy-password-1';
 
-    // register: an access token (15 min) and the refresh cookie.
+    // register: true, and a verification link by mail.
     const reg = await t.gql(REGISTER, { input: { email, password, name: ' Happy ' } }, fromIp(ip));
     assert.equal(reg.status, 200, reg.text);
-    const registered = reg.body.data?.register as Payload;
+    assert.deepEqual(reg.body.data, { register: true });
+    const mail = await smtp.waitFor(email);
+    // verifyEmail: an access token (15 min) and the refresh cookie.
+    const verified = await t.gql(
+      VERIFY_EMAIL,
+      { token: linkTokenOf(mail, 'http://localhost:3000/verify-email') },
+      fromIp(ip),
+    );
+    assert.equal(verified.status, 200, verified.text);
+    const registered = verified.body.data?.verifyEmail as Payload;
     assert.equal(registered.user.email, email.toLowerCase());
     const ttl = (Date.parse(registered.expiresAt) - Date.now()) / 1000;
     assert.ok(ttl > 14 * 60 && ttl <= 15 * 60);
-    assert.ok(setCookieOf(reg));
+    assert.ok(setCookieOf(verified));
 
-    // register refuses a common password, and a taken email (case-insensitively).
+    // register refuses a common password; a taken email (case-insensitively) is answered true and
+    // its owner gets a notice instead.
     const common = await t.gql(
       REGISTER,
       { input: { email: `c-${email}`, password: 'password1234', name: 'C' } },
@@ -41,7 +66,11 @@ describe('identity happy path over real HTTP', () => {
       { input: { email: email.toUpperCase(), password, name: 'T' } },
       fromIp(randomIp()),
     );
-    assert.equal(codeOf(taken), 'BAD_USER_INPUT');
+    assert.deepEqual(taken.body.data, { register: true });
+    assert.equal(
+      (await smtp.waitFor(email, { subject: 'You already have an account' })).to[0],
+      email.toLowerCase(),
+    );
 
     // login: same answer for a wrong password and an unknown account.
     const wrong = await t.gql(LOGIN, { input: { email, password: 'not-the-password' } }, fromIp(ip));

@@ -259,7 +259,7 @@ describe('nested paths to another user’s data', () => {
     assert.ok(res.text.includes(aliceOrder) && res.text.includes(alice.email));
   });
 
-  it('register and login payloads show the new session’s own e-mail (self), nobody else’s', async () => {
+  it('login (and verifyEmail) payloads show the new session’s own e-mail (self), nobody else’s', async () => {
     const res = await t.gql('mutation($input: LoginInput!) { login(input: $input) { user { id email } } }', {
       input: { email: alice.email, password: alice.password },
     });

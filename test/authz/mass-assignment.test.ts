@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { TestApp } from '../helpers/app.js';
 import { ORDER_ADDRESS } from '../helpers/fixtures.js';
 import { assertOk, assertRefused } from '../helpers/graphql.js';
-import { insertUser, type TestUser } from '../helpers/users.js';
+import { insertUser, plantVerificationToken, type TestUser } from '../helpers/users.js';
 import { makeProduct, startAuthzApp } from './authz-helpers.js';
 
 // Mass assignment (OWASP API3/API6): inputs are explicit types, so a field the client may not set
@@ -143,20 +143,28 @@ describe('mass assignment', () => {
 
   it('register refuses role (400 BAD_USER_INPUT); a plain registration is a CUSTOMER', async () => {
     const email = `ma-${randomBytes(4).toString('hex')}@example.com`;
-    const attempt = await t.gql(
-      'mutation($input: RegisterInput!) { register(input: $input) { user { role } } }',
-      { input: { email, password: 'a long enough password', name: 'Eve', role: 'ADMIN' } },
-    );
+    const attempt = await t.gql('mutation($input: RegisterInput!) { register(input: $input) }', {
+      input: { email, password: 'a long enough password', name: 'Eve', role: 'ADMIN' },
+    });
     assertRefused(attempt, 'BAD_USER_INPUT', 400);
     const rows = await t.app.db.query('SELECT 1 FROM users WHERE email = $1', [email]);
     assert.equal(rows.length, 0, 'no account was created by the refused request');
 
-    const ok = await t.gql(
-      'mutation($input: RegisterInput!) { register(input: $input) { user { role email } } }',
-      { input: { email, password: 'a long enough password', name: 'Eve' } },
-    );
+    const ok = await t.gql('mutation($input: RegisterInput!) { register(input: $input) }', {
+      input: { email, password: 'a long enough password', name: 'Eve' },
+    });
     assertOk(ok);
-    assert.deepEqual((ok.body.data?.register as { user: unknown }).user, { role: 'CUSTOMER', email });
+    const verified = await t.gql(
+      'mutation($token: String!) { verifyEmail(token: $token) { user { role email } } }',
+      {
+        token: await plantVerificationToken(t, email),
+      },
+    );
+    assertOk(verified);
+    assert.deepEqual((verified.body.data?.verifyEmail as { user: unknown }).user, {
+      role: 'CUSTOMER',
+      email,
+    });
   });
 
   it('addReview refuses authorId, and createApiKey refuses userId (400 BAD_USER_INPUT)', async () => {

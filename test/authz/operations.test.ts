@@ -5,7 +5,7 @@ import type { Scope } from '../../src/generated/schema-types.js';
 import { buildSchema } from '../../src/schema.js';
 import type { TestApp } from '../helpers/app.js';
 import { ORDER_ADDRESS } from '../helpers/fixtures.js';
-import { createApiKey, insertUser, type TestUser } from '../helpers/users.js';
+import { createApiKey, insertUser, plantVerificationToken, type TestUser } from '../helpers/users.js';
 import { ALL_SCOPES, makeOrder, makeProduct, startAuthzApp } from './authz-helpers.js';
 
 // HTTP-level policy table: every Query and Mutation field × anonymous / customer / other customer /
@@ -120,8 +120,21 @@ const CASES: OpCase[] = [
   {
     field: 'register',
     scope: null,
-    query: 'mutation($input: RegisterInput!) { register(input: $input) { user { id } } }',
+    query: 'mutation($input: RegisterInput!) { register(input: $input) }',
     vars: () => ({ input: { email: email(), password: 'correct horse battery', name: 'New' } }),
+    expect: publicNoKeys(),
+  },
+  // A fresh, unverified account's token for each viewer: it signs in whoever sends it; keys are
+  // refused before the resolver.
+  {
+    field: 'verifyEmail',
+    scope: null,
+    query: 'mutation($token: String!) { verifyEmail(token: $token) { user { id } } }',
+    vars: async (e) => {
+      const address = email();
+      await e.t.app.db.query("INSERT INTO users (email, name) VALUES ($1, 'New')", [address]);
+      return { token: await plantVerificationToken(e.t, address) };
+    },
     expect: publicNoKeys(),
   },
   {

@@ -416,7 +416,7 @@ describe('zod error shape over HTTP', () => {
 
   it('a validation failure is logged as a security event, without the submitted value', async () => {
     const marker = 'SECRET-PASSWORD-VALUE-1234';
-    const res = await t.gql('mutation($input: RegisterInput!) { register(input: $input) { accessToken } }', {
+    const res = await t.gql('mutation($input: RegisterInput!) { register(input: $input) }', {
       input: { email: 'bad', password: marker, name: 'X' },
     });
     assert.equal(res.status, 200);

@@ -7,7 +7,13 @@ import { startApp, type TestApp } from '../helpers/app.js';
 import { ORDER_ADDRESS } from '../helpers/fixtures.js';
 import { assertOk, assertRefused, type GqlResponse } from '../helpers/graphql.js';
 import { fromIp, randomIp, TRUSTING_PROXY } from '../helpers/network.js';
-import { insertUser, REGISTER, type TestUser } from '../helpers/users.js';
+import {
+  insertUser,
+  plantVerificationToken,
+  REGISTER,
+  VERIFY_EMAIL,
+  type TestUser,
+} from '../helpers/users.js';
 import { insertReview, makeProduct } from './authz-helpers.js';
 
 // Stored XSS: every user-entered string that is stored and served back (user names, review
@@ -109,19 +115,20 @@ describe('stored XSS: every user-entered field is stored and served in the safe 
     };
     const got: Record<string, string> = {};
 
+    const annEmail = `xss-${randomBytes(6).toString('hex')}@example.com`;
     const reg = await t.gql(
       REGISTER,
-      {
-        input: {
-          email: `xss-${randomBytes(6).toString('hex')}@example.com`,
-          password: 'a-long-password-1',
-          name: sent.registeredName,
-        },
-      },
+      { input: { email: annEmail, password: 'a-long-password-1', name: sent.registeredName } },
       fromIp(randomIp()),
     );
     assertOk(reg);
-    const registered = reg.body.data?.register as { accessToken: string; user: { id: string } };
+    const verified = await t.gql(
+      VERIFY_EMAIL,
+      { token: await plantVerificationToken(t, annEmail) },
+      fromIp(randomIp()),
+    );
+    assertOk(verified);
+    const registered = verified.body.data?.verifyEmail as { accessToken: string; user: { id: string } };
     const annHeaders = { authorization: `Bearer ${registered.accessToken}`, ...fromIp(randomIp()) };
 
     const bob = await insertUser(t);

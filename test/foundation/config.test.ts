@@ -7,8 +7,16 @@ import { runMain } from '../helpers/process.js';
 
 const STRONG = 'x'.repeat(40);
 const RESET = 'https://app.example.com/reset-password';
-/** A production environment that starts: a strong secret and an https reset page. */
-const PROD = { NODE_ENV: 'production', JWT_SECRET: STRONG, PASSWORD_RESET_URL: RESET } as const;
+const VERIFY = 'https://app.example.com/verify-email';
+const SMTP = 'smtps://mailer:pw@smtp.example.com:465';
+/** A production environment that starts: a strong secret, https link pages and a mail transport. */
+const PROD = {
+  NODE_ENV: 'production',
+  JWT_SECRET: STRONG,
+  PASSWORD_RESET_URL: RESET,
+  EMAIL_VERIFY_URL: VERIFY,
+  SMTP_URL: SMTP,
+} as const;
 
 function refused(env: Record<string, string>, message: RegExp): void {
   assert.throws(
@@ -121,6 +129,7 @@ describe('configuration', () => {
       ['OIDC_ISSUER', { ...oidc, OIDC_ISSUER: 'http://issuer.example.com/' }],
       ['OIDC_JWKS_URL', { ...oidc, OIDC_JWKS_URL: 'http://issuer.example.com/.well-known/jwks.json' }],
       ['PASSWORD_RESET_URL', { PASSWORD_RESET_URL: 'http://app.example.com/reset-password' }],
+      ['EMAIL_VERIFY_URL', { EMAIL_VERIFY_URL: 'http://app.example.com/verify-email' }],
     ];
     for (const [name, env] of cases) {
       it(`attack: an http:// ${name} is refused in production, naming the variable`, () => {
@@ -135,6 +144,11 @@ describe('configuration', () => {
       );
     });
 
+    it('attack: production without EMAIL_VERIFY_URL is refused (the default is http://localhost)', () => {
+      const { EMAIL_VERIFY_URL: _omitted, ...withoutVerify } = PROD;
+      refused(withoutVerify, /EMAIL_VERIFY_URL: must be an https:\/\/ URL/);
+    });
+
     it('legitimate: https URLs are accepted in production', () => {
       const c = parseConfig({
         ...PROD,
@@ -142,6 +156,7 @@ describe('configuration', () => {
         OIDC_JWKS_URL: 'https://issuer.example.com/.well-known/jwks.json',
       });
       assert.equal(c.identity.passwordResetUrl, RESET);
+      assert.equal(c.identity.emailVerifyUrl, VERIFY);
       assert.deepEqual(c.oidc, {
         issuer: 'https://issuer.example.com/',
         audience: 'my-api',
@@ -158,6 +173,46 @@ describe('configuration', () => {
       assert.equal(c.identity.passwordResetUrl, 'http://localhost:3000/reset-password');
       assert.equal(c.oidc?.issuer, 'http://localhost:8080/realms/dev');
       assert.equal(c.oidc?.jwksUrl, 'http://localhost:8080/realms/dev/certs');
+    });
+  });
+
+  describe('mail: SMTP_URL and MAIL_FROM', () => {
+    it('attack: production without SMTP_URL is refused, naming it (links would reach nobody)', () => {
+      const { SMTP_URL: _omitted, ...withoutSmtp } = PROD;
+      refused(withoutSmtp, /SMTP_URL: is required in production/);
+    });
+
+    it('outside production SMTP_URL is optional (mail goes to the log), MAIL_FROM has a default', () => {
+      for (const env of [{}, { NODE_ENV: 'test' }]) {
+        assert.deepEqual(parseConfig(env).mail, { smtpUrl: undefined, from: 'no-reply@localhost' });
+      }
+      const c = parseConfig({ ...PROD, MAIL_FROM: 'shop@example.com' });
+      assert.deepEqual(c.mail, { smtpUrl: SMTP, from: 'shop@example.com' });
+    });
+
+    it('attack: a non-SMTP URL or a MAIL_FROM that is not a bare address is refused without echoing it', () => {
+      for (const url of ['http://smtp.example.com', 'smtp:/x', 'file:///etc/passwd']) {
+        assert.throws(
+          () => parseConfig({ SMTP_URL: url }),
+          (e: unknown) =>
+            e instanceof ConfigError && /SMTP_URL: an smtp/.test(e.message) && !e.message.includes(url),
+        );
+      }
+      for (const from of [
+        'not-an-address',
+        'a@b\r\nBcc: victim@example.com',
+        'Shop <shop@example.com>',
+        'a b@c.d',
+      ]) {
+        refused({ MAIL_FROM: from }, /MAIL_FROM: an email address/);
+      }
+    });
+
+    it('refuses to start in production without SMTP_URL, naming it', async () => {
+      const { SMTP_URL: _omitted, ...withoutSmtp } = PROD;
+      const run = runMain({ ...withoutSmtp, DATA_DIR: '/nonexistent-never-created' });
+      assert.equal(await run.exited, 1);
+      assert.match(run.output(), /Invalid configuration:[\s\S]*SMTP_URL: is required in production/);
     });
   });
 

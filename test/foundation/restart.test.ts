@@ -10,6 +10,17 @@ import { startServerProcess } from '../helpers/process.js';
 const gql = (url: string, query: string, variables?: Record<string, unknown>) =>
   postGraphql(url, { query, variables });
 
+/** The first capture of `pattern` in a process's output, waiting up to 10 s for it to appear. */
+async function waitForLine(output: () => string, pattern: RegExp): Promise<string> {
+  for (const started = Date.now(); Date.now() - started < 10_000;) {
+    const found = pattern.exec(output())?.[1];
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no ${String(pattern)} in:
+${output()}`);
+}
+
 describe('a real server process on PGlite', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'sgql-restart-'));
   after(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -34,14 +45,18 @@ describe('a real server process on PGlite', () => {
         i: { email: 'admin@example.com', password: 'admin-demo-password-1' },
       });
       assert.deepEqual(admin.body.data?.login, { user: { role: 'ADMIN' } }, 'demo admin can log in');
-      const reg = await gql(
+      // The README's sign-up: register, read the verification link in the development log, verify.
+      const reg = await gql(first.url, 'mutation($i: RegisterInput!) { register(input: $i) }', {
+        i: { email: 'Persist@Example.com', password: 'persist-password-123', name: 'Persist' },
+      });
+      assert.deepEqual(reg.body.data, { register: true }, reg.text);
+      const link = await waitForLine(first.output, /"verificationLink":"([^"]+)"/);
+      const verified = await gql(
         first.url,
-        'mutation($i: RegisterInput!) { register(input: $i) { user { id } } }',
-        {
-          i: { email: 'Persist@Example.com', password: 'persist-password-123', name: 'Persist' },
-        },
+        'mutation($t: String!) { verifyEmail(token: $t) { user { id } } }',
+        { t: new URL(link).hash.replace(/^#token=/, '') },
       );
-      registeredId = (reg.body.data?.register as { user: { id: string } }).user.id;
+      registeredId = (verified.body.data?.verifyEmail as { user: { id: string } }).user.id;
     } finally {
       const code = await first.stop('SIGTERM');
       assert.equal(code, 0, `graceful shutdown exits 0:\n${first.output()}`);

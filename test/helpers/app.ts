@@ -7,6 +7,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { createApp, type App } from '../../src/app.js';
 import type { Mailer } from '../../src/auth/mailer.js';
+import type { PasswordHasher } from '../../src/auth/passwords.js';
 import { parseConfig, type RawEnv } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './env.js';
@@ -25,8 +26,10 @@ export interface StartOptions {
   schema?: string;
   /** Keep the data when stopping (restart tests). */
   keepData?: boolean;
-  /** A test mailer that captures password-reset messages. */
+  /** A mailer in place of SMTP_URL's (or the log): e.g. one that captures or counts messages. */
   mailer?: Mailer;
+  /** Password hashing in place of argon2id's default (AppDeps.passwords): e.g. one that counts calls. */
+  passwords?: PasswordHasher;
   /** Replaces schema/*.graphql (AppDeps.typeDefs): e.g. the real SDL plus a test-only field. */
   typeDefs?: string[];
   /** The clock of refresh sessions and login throttling (AppDeps.now): tests move it instead of sleeping. */
@@ -101,6 +104,7 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
     config,
     log: createLogger(config.logLevel, sink),
     ...(options.mailer ? { mailer: options.mailer } : {}),
+    ...(options.passwords ? { passwords: options.passwords } : {}),
     ...(options.typeDefs ? { typeDefs: options.typeDefs } : {}),
     ...(options.now ? { now: options.now } : {}),
   });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { hashPassword } from '../../src/auth/passwords.js';
 import { REFRESH_COOKIE } from '../../src/auth/refresh-cookie.js';
 import { createTokenService, type TokenService } from '../../src/auth/tokens.js';
@@ -18,15 +18,16 @@ export interface TestUser {
   headers: Record<string, string>;
 }
 
-/** A user registered through the real API, with the session register opened. */
+/** A user registered and verified through the real API, with the session verifyEmail opened. */
 export interface Session extends TestUser {
   ip: string;
   accessToken: string;
   refresh: string;
 }
 
-export const REGISTER = `mutation($input: RegisterInput!) {
-  register(input: $input) { accessToken expiresAt user { id email } }
+export const REGISTER = 'mutation($input: RegisterInput!) { register(input: $input) }';
+export const VERIFY_EMAIL = `mutation($token: String!) {
+  verifyEmail(token: $token) { accessToken expiresAt user { id email } }
 }`;
 export const LOGIN = `mutation($input: LoginInput!) {
   login(input: $input) { accessToken expiresAt user { id email } }
@@ -55,24 +56,49 @@ export const withCookie = (token: string, ip: string) => ({
 });
 
 /**
- * Registers a user through the real API from `ip` (a random address by default; it counts only
- * where the app trusts the proxy), and promotes it with SQL when `role` is ADMIN.
+ * A verification token for the account of `email`, written straight into the database (as
+ * register writes one, hashed): the mail leg of sign-up, skipped. The sign-up suite reads the real
+ * link from a real SMTP server instead.
+ */
+export async function plantVerificationToken(t: TestApp, email: string): Promise<string> {
+  // register writes the account after its answer: let that work finish first.
+  await t.app.idle();
+  const token = randomBytes(32).toString('base64url');
+  const rows = await t.app.db.query(
+    `INSERT INTO email_verification_tokens (user_id, token_hash, expires_at)
+     SELECT id, $2, now() + interval '1 hour' FROM users WHERE lower(email) = lower($1) RETURNING id`,
+    [email, createHash('sha256').update(token).digest('hex')],
+  );
+  if (rows.length !== 1) throw new Error(`no account for ${email}`);
+  return token;
+}
+
+/**
+ * Signs a user up through the real API from `ip` (a random address by default; it counts only
+ * where the app trusts the proxy): register, then verifyEmail with a planted token (the mail is
+ * not read), which opens the session. Promoted with SQL when `role` is ADMIN.
  */
 export async function registerUser(
   t: TestApp,
-  { ip = randomIp(), role = 'CUSTOMER' }: { ip?: string; role?: Role } = {},
+  {
+    ip = randomIp(),
+    role = 'CUSTOMER',
+    email = randomEmail(),
+    password = randomPassword(),
+  }: { ip?: string; role?: Role; email?: string; password?: string } = {},
 ): Promise<Session> {
-  const email = randomEmail();
-  const password = randomPassword();
   const res = await t.gql(REGISTER, { input: { email, password, name: 'Test User' } }, fromIp(ip));
-  const payload = res.body.data?.register as { accessToken: string; user: { id: string } } | undefined;
-  const cookie = setCookieOf(res);
-  if (!payload || !cookie) throw new Error(`register failed: ${res.status} ${res.text}`);
+  if (res.body.data?.register !== true) throw new Error(`register failed: ${res.status} ${res.text}`);
+  const verified = await t.gql(VERIFY_EMAIL, { token: await plantVerificationToken(t, email) }, fromIp(ip));
+  const payload = verified.body.data?.verifyEmail as
+    { accessToken: string; user: { id: string } } | undefined;
+  const cookie = setCookieOf(verified);
+  if (!payload || !cookie) throw new Error(`verifyEmail failed: ${verified.status} ${verified.text}`);
   if (role === 'ADMIN')
     await t.app.db.query("UPDATE users SET role = 'ADMIN' WHERE id = $1", [payload.user.id]);
   return {
     id: payload.user.id,
-    email,
+    email: email.toLowerCase(),
     password,
     ip,
     accessToken: payload.accessToken,
@@ -89,9 +115,9 @@ export const refresh = (t: TestApp, token: string, ip: string) => t.gql(REFRESH,
 const tokenServices = new WeakMap<TestApp, Promise<TokenService>>();
 
 /**
- * A user inserted directly (a fixture, not the feature under test) with a real password hash and
- * a real access token signed with the app's own key: no register/login call spends an identity
- * rate limit. With `ip`, its headers also carry X-Forwarded-For.
+ * A user inserted directly (a fixture, not the feature under test), verified, with a real password
+ * hash and a real access token signed with the app's own key: no register/login call spends an
+ * identity rate limit. With `ip`, its headers also carry X-Forwarded-For.
  */
 export async function insertUser(
   t: TestApp,
@@ -100,7 +126,8 @@ export async function insertUser(
   const email = randomEmail();
   const password = randomPassword();
   const [row] = await t.app.db.query<{ id: string }>(
-    'INSERT INTO users (email, name, password_hash, role) VALUES ($1, $2, $3, $4) RETURNING id',
+    `INSERT INTO users (email, name, password_hash, role, email_verified_at)
+     VALUES ($1, $2, $3, $4, now()) RETURNING id`,
     [email, 'Test User', await hashPassword(password), role],
   );
   if (!row) throw new Error('user insert failed');

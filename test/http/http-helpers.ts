@@ -5,12 +5,21 @@ export const PROD_SECRET = 'prod-secret-0123456789abcdef-0123456789abcdef-xyz';
 export const PROD_ORIGIN = 'https://app.example.com';
 /** Production refuses a plain-http PASSWORD_RESET_URL (its default is http://localhost). */
 export const PROD_RESET_URL = 'https://app.example.com/reset-password';
+/**
+ * Production refuses to start without a mail transport and with a plain-http verification page.
+ * Nothing listens on this port: a suite that makes the app send mail gets a logged failure.
+ */
+export const PROD_MAIL = {
+  SMTP_URL: 'smtp://127.0.0.1:9',
+  EMAIL_VERIFY_URL: 'https://app.example.com/verify-email',
+} as const;
 
 /** Production mode behind a trusted loopback proxy, with one allowed browser origin. */
 export const PROD_ENV = {
   NODE_ENV: 'production',
   JWT_SECRET: PROD_SECRET,
   PASSWORD_RESET_URL: PROD_RESET_URL,
+  ...PROD_MAIL,
   CORS_ORIGINS: PROD_ORIGIN,
   TRUST_PROXY: 'loopback',
   // Generous limits: these suites test HTTP hardening, not the limiters.

@@ -9,7 +9,15 @@ import { after, before, describe, it } from 'node:test';
 import { ConfigError, parseConfig } from '../../src/config.js';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { IN_CI } from '../helpers/env.js';
-import { PROD_RESET_URL, PROD_SECRET, raw, startDev, startProd, VIA_HTTPS_PROXY } from './http-helpers.js';
+import {
+  PROD_MAIL,
+  PROD_RESET_URL,
+  PROD_SECRET,
+  raw,
+  startDev,
+  startProd,
+  VIA_HTTPS_PROXY,
+} from './http-helpers.js';
 
 const BODY = JSON.stringify({ query: '{ __typename }' });
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -262,6 +270,7 @@ describe('native TLS with TLS_CERT / TLS_KEY (production, no proxy)', () => {
         NODE_ENV: 'production',
         JWT_SECRET: PROD_SECRET,
         PASSWORD_RESET_URL: PROD_RESET_URL,
+        ...PROD_MAIL,
         TLS_CERT: files.cert,
         TLS_KEY: files.key,
       },

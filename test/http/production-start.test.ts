@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runMain, startServerProcess } from '../helpers/process.js';
-import { PROD_RESET_URL, PROD_SECRET } from './http-helpers.js';
+import { PROD_MAIL, PROD_RESET_URL, PROD_SECRET } from './http-helpers.js';
 
 // The real entry point (src/main.ts) as a process: production must refuse to start on a missing,
 // short or example JWT_SECRET, naming the variable (never echoing the value).
@@ -14,6 +14,7 @@ describe('production refuses to start without a strong JWT_SECRET', () => {
   const base = {
     NODE_ENV: 'production',
     PASSWORD_RESET_URL: PROD_RESET_URL,
+    ...PROD_MAIL,
     DATA_DIR: dataDir,
     LOG_LEVEL: 'info',
   };
@@ -33,7 +34,14 @@ describe('production refuses to start without a strong JWT_SECRET', () => {
     });
   }
 
-  it('legitimate: a strong secret starts and serves (behind a proxy saying https)', async () => {
+  it('SMTP_URL missing: exit code 1, a message naming SMTP_URL (verification and reset links need mail)', async () => {
+    const { SMTP_URL: _omitted, ...withoutSmtp } = base;
+    const { output, exited } = runMain({ ...withoutSmtp, JWT_SECRET: PROD_SECRET });
+    assert.equal(await exited, 1, output());
+    assert.match(output(), /SMTP_URL: is required in production/);
+  });
+
+  it('legitimate: a strong secret and SMTP_URL start and serve (behind a proxy saying https)', async () => {
     const server = await startServerProcess({ ...base, JWT_SECRET: PROD_SECRET, TRUST_PROXY: 'loopback' });
     try {
       const res = await fetch(`${server.url}/graphql`, {

@@ -246,6 +246,8 @@ describe('document limits in production', () => {
         ...TIGHT,
         NODE_ENV: 'production',
         PASSWORD_RESET_URL: 'https://app.example.com/reset-password',
+        EMAIL_VERIFY_URL: 'https://app.example.com/verify-email',
+        SMTP_URL: 'smtp://127.0.0.1:9',
         MAX_BATCH_SIZE: '5',
       },
     });

@@ -1,15 +1,19 @@
 import type { UserDirectory } from '../../auth/ports.js';
 import type { Queryable } from '../../db/client.js';
-import type { Role } from '../../generated/schema-types.js';
 import { USER_COLUMNS, type UserRow } from '../users/users.model.js';
 import type { UserCredentialsRow } from './identity.model.js';
 
 const CREDENTIAL_COLUMNS = `${USER_COLUMNS}, password_hash AS "passwordHash", token_version AS "tokenVersion",
-  tokens_not_before AS "tokensNotBefore"`;
+  tokens_not_before AS "tokensNotBefore",
+  email_verified_at IS NOT NULL AS "emailVerified"`;
+
+/** Reset links an account may hold at once: a new request drops the oldest beyond these. */
+export const MAX_OUTSTANDING_RESET_TOKENS = 3;
 
 /**
- * Accounts and their credentials: creation (register, first sight of an external identity), the
- * password hash, the token version, and password-reset tokens. Implements the auth mechanisms'
+ * Accounts and their credentials: creation (register: unverified until verifyEmail; first sight
+ * of an external identity), the password hash, the token version, and the verification and
+ * password-reset tokens (only their SHA-256 is stored). Implements the auth mechanisms'
  * UserDirectory port.
  */
 export function createCredentialsRepository(db: Queryable) {
@@ -28,22 +32,51 @@ export function createCredentialsRepository(db: Queryable) {
       );
       return rows[0] ?? null;
     },
-    /** Returns null when the email is taken (case-insensitively). */
-    async createUser(input: {
+    /**
+     * register's one statement, whether or not the address is taken: an unverified account and its
+     * verification token's hash are inserted together, or (taken address) nothing is written and the
+     * existing account's id comes back.
+     */
+    async registerUnverified(input: {
       email: string;
       name: string;
-      passwordHash: string | null;
-      role?: Role;
-    }): Promise<UserRow | null> {
-      const rows = await db.query<UserRow>(
-        `INSERT INTO users (email, name, password_hash, role) VALUES ($1, $2, $3, $4)
-         ON CONFLICT DO NOTHING RETURNING ${USER_COLUMNS}`,
-        [input.email, input.name, input.passwordHash, input.role ?? 'CUSTOMER'],
+      passwordHash: string;
+      verificationTokenHash: string;
+      expiresAt: Date;
+    }): Promise<{ created: boolean; userId: string | null }> {
+      const rows = await db.query<{ created: boolean; userId: string }>(
+        `WITH created AS (
+           INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3)
+           ON CONFLICT DO NOTHING RETURNING id
+         ), token AS (
+           INSERT INTO email_verification_tokens (user_id, token_hash, expires_at)
+           SELECT id, $4, $5 FROM created
+         )
+         SELECT true AS created, id AS "userId" FROM created
+         UNION ALL
+         SELECT false, id FROM users WHERE lower(email) = lower($1) AND NOT EXISTS (SELECT 1 FROM created)`,
+        [input.email, input.name, input.passwordHash, input.verificationTokenHash, input.expiresAt],
+      );
+      // No row: the address was taken by a sign-up still committing when this statement began.
+      return rows[0] ?? { created: false, userId: null };
+    },
+    /**
+     * Consumes a verification token and marks its account verified, in one statement: of two
+     * concurrent uses only one gets the account back. Null for an unknown, used or expired token.
+     */
+    async consumeVerificationToken(tokenHash: string): Promise<UserCredentialsRow | null> {
+      const rows = await db.query<UserCredentialsRow>(
+        `WITH consumed AS (
+           UPDATE email_verification_tokens SET used_at = now()
+            WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+            RETURNING user_id
+         )
+         UPDATE users SET email_verified_at = coalesce(email_verified_at, now())
+          WHERE id = (SELECT user_id FROM consumed)
+          RETURNING ${CREDENTIAL_COLUMNS}`,
+        [tokenHash],
       );
       return rows[0] ?? null;
-    },
-    async setPasswordHash(id: string, passwordHash: string): Promise<void> {
-      await db.query('UPDATE users SET password_hash = $2 WHERE id = $1', [id, passwordHash]);
     },
     /**
      * Invalidates every outstanding access token of the user: ours carry the old version, an
@@ -89,15 +122,21 @@ export function createCredentialsRepository(db: Queryable) {
       }
       return null;
     },
-    /** Stores a password-reset token's hash; earlier unused tokens of the user stop working. */
+    /**
+     * Stores a password-reset token's hash. Earlier links stay valid (a new request must not cancel
+     * the way out someone else asked for); past MAX_OUTSTANDING_RESET_TOKENS the oldest are dropped.
+     */
     async createPasswordResetToken(userId: string, tokenHash: string, expiresAt: Date): Promise<void> {
       await db.query(
-        'UPDATE password_reset_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS NULL',
-        [userId],
-      );
-      await db.query(
-        'INSERT INTO password_reset_tokens (user_id, token_hash, expires_at) VALUES ($1, $2, $3)',
-        [userId, tokenHash, expiresAt],
+        `WITH inserted AS (
+           INSERT INTO password_reset_tokens (user_id, token_hash, expires_at) VALUES ($1, $2, $3) RETURNING id
+         )
+         DELETE FROM password_reset_tokens WHERE id IN (
+           SELECT id FROM password_reset_tokens
+            WHERE user_id = $1 AND used_at IS NULL AND expires_at > now()
+            ORDER BY created_at DESC, id DESC OFFSET $4
+         )`,
+        [userId, tokenHash, expiresAt, MAX_OUTSTANDING_RESET_TOKENS - 1],
       );
     },
     /**
@@ -112,6 +151,28 @@ export function createCredentialsRepository(db: Queryable) {
         [tokenHash],
       );
       return rows[0]?.userId ?? null;
+    },
+    /**
+     * A completed reset, in one statement: the new password; the address counts as verified (the
+     * link came through the mailbox); the token version is bumped (every access token ends); every
+     * API key is revoked; every other outstanding reset and verification link is used up. Returns
+     * the account's email, or null when the account is gone.
+     */
+    async completePasswordReset(userId: string, passwordHash: string): Promise<{ email: string } | null> {
+      const rows = await db.query<{ email: string }>(
+        `WITH keys AS (
+           UPDATE api_keys SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL
+         ), resets AS (
+           UPDATE password_reset_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS NULL
+         ), verifications AS (
+           UPDATE email_verification_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS NULL
+         )
+         UPDATE users SET password_hash = $2, token_version = token_version + 1,
+                tokens_not_before = now(), email_verified_at = coalesce(email_verified_at, now())
+          WHERE id = $1 RETURNING email`,
+        [userId, passwordHash],
+      );
+      return rows[0] ?? null;
     },
   };
   return repository satisfies UserDirectory;

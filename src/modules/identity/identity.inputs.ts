@@ -13,10 +13,12 @@ export const requestPasswordResetInput = z.object({
   email: z.string().max(254, 'Must be at most 254 characters.'),
 });
 
-export const resetPasswordInput = z.object({
-  token: z.string().min(1, 'Must not be empty.').max(200, 'Must be at most 200 characters.'),
-  newPassword: password,
-});
+/** A mailed single-use token (43 characters of base64url; anything far longer is not one). */
+const mailedToken = z.string().min(1, 'Must not be empty.').max(200, 'Must be at most 200 characters.');
+
+export const resetPasswordInput = z.object({ token: mailedToken, newPassword: password });
+
+export const verifyEmailInput = z.object({ token: mailedToken });
 
 export const apiKeyId = z.object({ id: uuid });
 

@@ -9,6 +9,8 @@ export interface UserCredentialsRow extends UserRow {
   passwordHash: string | null;
   tokenVersion: number;
   tokensNotBefore: Date | null;
+  /** Proven control of the address (verifyEmail or a password reset); password login needs it. */
+  emailVerified: boolean;
 }
 
 /** @graphql ApiKey */

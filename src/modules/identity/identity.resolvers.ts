@@ -6,6 +6,7 @@ export const identityResolvers: Resolvers = {
   },
   Mutation: {
     register: (_p, args, ctx) => ctx.services.identity.register(ctx, args.input),
+    verifyEmail: (_p, args, ctx) => ctx.services.identity.verifyEmail(ctx, args),
     login: (_p, args, ctx) => ctx.services.identity.login(ctx, args.input),
     refreshSession: (_p, _a, ctx) => ctx.services.identity.refreshSession(ctx),
     logout: (_p, _a, ctx) => ctx.services.identity.logout(ctx),

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { LoginLockedError, type LoginAttempt } from '../../auth/login-throttle.js';
 import { withAuthDefaults, type AuthMechanisms } from '../../auth/mechanisms.js';
-import { hashPassword, isCommonPassword, verifyPassword } from '../../auth/passwords.js';
+import { isCommonPassword } from '../../auth/passwords.js';
 import {
   clearRefreshCookie,
   readRefreshCookie,
@@ -25,10 +25,12 @@ import {
   registerInput,
   requestPasswordResetInput,
   resetPasswordInput,
+  verifyEmailInput,
 } from './identity.inputs.js';
 import type { IdentityRepository } from './identity.repository.js';
 
 export const PASSWORD_RESET_TTL_SECONDS = 30 * 60;
+export const EMAIL_VERIFICATION_TTL_SECONDS = 24 * 60 * 60;
 
 /** What identity use cases need from the request (the GraphQL context provides all of it). */
 export interface AuthScope extends RequestScope {
@@ -41,7 +43,7 @@ export interface AuthScope extends RequestScope {
 
 export interface IdentityServiceDeps {
   repository: IdentityRepository;
-  /** Sessions, throttle and mailer default to single-instance ones (auth/mechanisms.ts). */
+  /** Sessions, throttle, mailer and the rest default to single-instance ones (auth/mechanisms.ts). */
   auth: AuthMechanisms;
 }
 
@@ -54,12 +56,26 @@ export interface IdentityServiceDeps {
 const newOpaqueToken = () => randomBytes(32).toString('base64url');
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
+/** What of a failure may be logged: never the error object itself (a transport may attach the message). */
+const failureSummary = (error: unknown) =>
+  error instanceof Error
+    ? { name: error.name, message: error.message, code: (error as { code?: unknown }).code }
+    : { message: 'unknown failure' };
+
 /**
- * Identity use cases: register, login, refresh sessions, logout, password reset, and API-key
- * management, over the auth mechanisms (tokens, passwords, sessions, login throttle, mailer).
+ * Identity use cases: register and verify the address, login, refresh sessions, logout, password
+ * reset, and API-key management, over the auth mechanisms (tokens, passwords, sessions, login
+ * throttle, mailer).
+ *
+ * Equal work: register, login and requestPasswordReset answer in the same time whether or not the
+ * account exists. Before the answer, both paths do the same password work (register: one hash;
+ * login: one verification) and the same statements; everything that differs (the insert or its
+ * conflict, the reset lookup and token, which mail) runs after the answer has been sent
+ * (afterAnswer), where its time and its failures cannot reach the client.
  */
 export function createIdentityService({ repository, auth }: IdentityServiceDeps) {
-  const { tokens, sessions, throttle, mailer, resetUrl } = withAuthDefaults(auth);
+  const { tokens, sessions, throttle, mailer, passwords, afterAnswer, resetUrl, verifyUrl } =
+    withAuthDefaults(auth);
   const { credentials } = repository;
   const issue = async (user: UserRow, tokenVersion: number): Promise<AuthPayloadModel> => {
     const { token, expiresAt } = await tokens.sign(user.id, tokenVersion);
@@ -86,6 +102,12 @@ export function createIdentityService({ repository, auth }: IdentityServiceDeps)
     setRefreshCookie(scope.res, token, ttlSeconds);
   };
 
+  const logFailure = (scope: AuthScope, what: string, userId: string | null, error: unknown) =>
+    scope.log.error({ err: failureSummary(error), userId }, `${what} failed`);
+  /** Runs `task` once the answer is sent; a failure is logged (without the token), nothing more. */
+  const later = (scope: AuthScope, what: string, userId: string | null, task: () => Promise<void>) =>
+    afterAnswer.schedule(scope.res, task, (error) => logFailure(scope, what, userId, error));
+
   // The UNAUTHENTICATED answers below are logged as auth_failure by the audit plugin;
   // only the events it cannot see (reuse, lockout, reset) are written here.
   const refuseRefresh = (scope: AuthScope) => {
@@ -96,16 +118,63 @@ export function createIdentityService({ repository, auth }: IdentityServiceDeps)
   return {
     apiKeys: createApiKeysService(repository.apiKeys),
 
-    async register(scope: AuthScope, input: unknown): Promise<AuthPayloadModel> {
+    /**
+     * Always true for well-formed input. A new address gets an unverified account and a
+     * verification mail (single-use token, 24 hours, only its hash stored); a taken one gets a
+     * notice mail and no change at all. Before the answer both paths do the same: validate and
+     * hash the password. The one statement that tells them apart (insert, or conflict) and the
+     * mail run after the answer.
+     */
+    async register(scope: AuthScope, input: unknown): Promise<boolean> {
       const data = parseInput(registerInput, input, 'input');
       if (isCommonPassword(data.password)) {
         throw badUserInput({ 'input.password': 'This password is too common; choose another.' });
       }
-      const passwordHash = await hashPassword(data.password);
-      const user = await credentials.createUser({ email: data.email, name: data.name, passwordHash });
-      if (!user) throw badUserInput({ 'input.email': 'This email cannot be used.' });
+      const passwordHash = await passwords.hash(data.password);
+      later(scope, 'registration', null, async () => {
+        const token = newOpaqueToken();
+        const expiresAt = new Date(Date.now() + EMAIL_VERIFICATION_TTL_SECONDS * 1000);
+        const { created, userId } = await credentials.registerUnverified({
+          email: data.email,
+          name: data.name,
+          passwordHash,
+          verificationTokenHash: sha256(token),
+          expiresAt,
+        });
+        const mail =
+          created && userId
+            ? {
+                what: 'verification mail',
+                // In the fragment, not the query: fragments are not sent to servers or in Referer headers.
+                send: () =>
+                  mailer.sendVerification({
+                    to: data.email,
+                    userId,
+                    token,
+                    link: `${verifyUrl}#token=${token}`,
+                    expiresAt,
+                  }),
+              }
+            : {
+                what: 'already-registered mail',
+                send: () => mailer.sendAlreadyRegistered({ to: data.email, userId, resetPage: resetUrl }),
+              };
+        await mail.send().catch((error: unknown) => logFailure(scope, mail.what, userId, error));
+      });
+      return true;
+    },
+
+    /**
+     * Consumes a verification token once, marks the address verified and signs in exactly as
+     * login does (an access token, a new session family in the refresh cookie). An unknown, used
+     * or expired token gets resetPassword's answer to a bad token.
+     */
+    async verifyEmail(scope: AuthScope, args: { token: string }): Promise<AuthPayloadModel> {
+      const { token } = parseInput(verifyEmailInput, args);
+      const user = await credentials.consumeVerificationToken(sha256(token));
+      if (!user) throw badUserInput({ token: 'Invalid or expired token.' });
       await startSession(scope, user.id);
-      return issue(user, 0);
+      return issue(user, user.tokenVersion);
     },
 
     async login(scope: AuthScope, input: unknown): Promise<AuthPayloadModel> {
@@ -126,8 +195,10 @@ export function createIdentityService({ repository, auth }: IdentityServiceDeps)
         throw rateLimited(error.retryAfterSeconds, 'Too many failed logins; try again later.');
       }
       const user = await credentials.findCredentialsByEmail(email);
-      // Same work and the same answer whether the account is missing or the password wrong.
-      const ok = await verifyPassword(user?.passwordHash ?? null, data.password);
+      // Same work and the same answer whether the account is missing, has no password (external
+      // identity), is not verified yet, or the password is wrong: one verification, against the
+      // dummy hash unless the account may sign in with a password at all.
+      const ok = await passwords.verify(user?.emailVerified ? user.passwordHash : null, data.password);
       if (!user || !ok) {
         const locks = await attempt.failed();
         for (const lock of locks) event(scope, 'lockout', { action: 'locked', lock });
@@ -185,32 +256,30 @@ export function createIdentityService({ repository, auth }: IdentityServiceDeps)
     },
 
     /**
-     * Always true. For an existing account a single-use token is stored (hashed, 30 minutes) and
-     * handed to the mailer without waiting for delivery, so the answer and nearly all of the
-     * time taken are the same whether or not the account exists.
+     * Always true, answered before anything depends on the account: the lookup, the token (hashed,
+     * 30 minutes) and the mail all run after the answer is sent, so neither the answer nor its
+     * time tells whether the account exists. Earlier links stay valid (at most three).
      */
     async requestPasswordReset(scope: AuthScope, args: { email: string }): Promise<boolean> {
       const { email } = parseInput(requestPasswordResetInput, args);
-      const user = await credentials.findCredentialsByEmail(email.trim());
-      const token = newOpaqueToken();
-      const tokenHash = sha256(token);
-      if (!user) return true;
-      const expiresAt = new Date(Date.now() + PASSWORD_RESET_TTL_SECONDS * 1000);
-      await credentials.createPasswordResetToken(user.id, tokenHash, expiresAt);
-      // In the fragment, not the query: fragments are not sent to servers or in Referer headers.
-      const link = `${resetUrl}#token=${token}`;
-      mailer
-        .sendPasswordReset({ to: user.email, userId: user.id, token, link, expiresAt })
-        .catch((error: unknown) =>
-          scope.log.error({ err: error, userId: user.id }, 'password reset mail failed'),
-        );
-      event(scope, 'password_reset', { action: 'requested', userId: user.id });
+      later(scope, 'password reset request', null, async () => {
+        const user = await credentials.findCredentialsByEmail(email.trim());
+        if (!user) return;
+        const token = newOpaqueToken();
+        const expiresAt = new Date(Date.now() + PASSWORD_RESET_TTL_SECONDS * 1000);
+        await credentials.createPasswordResetToken(user.id, sha256(token), expiresAt);
+        event(scope, 'password_reset', { action: 'requested', userId: user.id });
+        // In the fragment, not the query: fragments are not sent to servers or in Referer headers.
+        const link = `${resetUrl}#token=${token}`;
+        await mailer.sendPasswordReset({ to: user.email, userId: user.id, token, link, expiresAt });
+      });
       return true;
     },
 
     /**
      * Consumes a reset token once, sets the new password, and ends everything the old password
-     * opened: every refresh family and every outstanding access token.
+     * opened: every refresh family, every outstanding access token (token version), every API key,
+     * and every other outstanding reset link. The address counts as verified from then on.
      */
     async resetPassword(scope: AuthScope, args: { token: string; newPassword: string }): Promise<boolean> {
       const data = parseInput(resetPasswordInput, args);
@@ -220,12 +289,10 @@ export function createIdentityService({ repository, auth }: IdentityServiceDeps)
       }
       const userId = await credentials.consumePasswordResetToken(sha256(data.token));
       if (!userId) throw badUserInput({ token: 'Invalid or expired token.' });
-      await credentials.setPasswordHash(userId, await hashPassword(data.newPassword));
-      await credentials.bumpTokenVersion(userId);
+      const account = await credentials.completePasswordReset(userId, await passwords.hash(data.newPassword));
       await sessions.revokeUser(userId);
-      const user = await credentials.findCredentialsById(userId);
       // The owner proved control of the mailbox: a lock set by someone guessing is lifted.
-      if (user) await throttle.clearAccount(user.email);
+      if (account) await throttle.clearAccount(account.email);
       clearRefreshCookie(scope.res);
       event(scope, 'password_reset', { action: 'completed', userId });
       return true;
