@@ -7,11 +7,14 @@ import type { z } from 'zod';
 import type { RequestIdentity } from '../request.js';
 import type { LimiterFactory } from '../store/limiters.js';
 
+/** Express's `trust proxy` setting (TRUST_PROXY): nobody, everyone, a hop count, or addresses / subnets / names. */
+export type TrustProxy = boolean | number | readonly string[];
+
 /** What every protection may use; built once by createApp. */
 export interface ProtectionContext {
   production: boolean;
   /** Express's `trust proxy` setting (TRUST_PROXY): whose X-Forwarded-* headers count. */
-  trustProxy: boolean | number | string;
+  trustProxy: TrustProxy;
   log: Logger;
   /** Every limiter of the app on one store (Redis with in-memory insurance, or memory). */
   limiters: LimiterFactory;
