@@ -34,6 +34,8 @@ export const PASSWORD_RESET_TTL_SECONDS = 30 * 60;
 export interface AuthScope extends RequestScope {
   requestId: string;
   ip: string;
+  /** The client network (RequestIdentity.network): what the login throttle counts per address. */
+  network: string;
   req: Request;
   res: Response;
   log: Logger;
@@ -114,7 +116,7 @@ export function createIdentityService({ repository, auth }: IdentityServiceDeps)
       let attempt: LoginAttempt;
       try {
         // Before any password work: a locked account answers RATE_LIMITED even to the right password.
-        attempt = await throttle.begin(email, scope.ip);
+        attempt = await throttle.begin(email, scope.network);
       } catch (error) {
         if (!(error instanceof LoginLockedError)) throw error;
         event(scope, 'lockout', {
