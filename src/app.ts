@@ -29,6 +29,7 @@ import { createDomain } from './domain.js';
 import { openDatabase, openRedis } from './infrastructure.js';
 import { createLogger } from './logger.js';
 import { buildSchema, loadTypeDefs } from './schema.js';
+import { requestNetwork } from './security/client-network.js';
 import { checkTypeDefs, protect } from './security/protect.js';
 import { createLimiterFactory } from './store/limiters.js';
 
@@ -83,17 +84,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onFailover: (event) => securityEvent(log, 'store_failover', { ...event }),
   });
 
-  // ── 2. The defence: every protection, in pipeline order (security/protections.ts) ──────────
-  const defence = protect(config.protections, {
-    production: config.isProduction,
-    trustProxy: config.trustProxy,
-    log,
-    limiters,
-  });
+  // ── 2. Identity and the domain modules ──────────────────────────────────────────────────────
   if (config.seedDemoData && (await seedDemoData(db, { hashPassword })))
     log.info('seeded demo data (development only)');
-
-  // ── 3. Identity and the domain modules ──────────────────────────────────────────────────────
   const domain = await createDomain({
     config,
     db,
@@ -102,6 +95,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
     mailer: deps.mailer,
     passwords: deps.passwords,
     now: deps.now,
+  });
+
+  // ── 3. The defence: every protection, in pipeline order (security/protections.ts) ──────────
+  const defence = protect(config.protections, {
+    production: config.isProduction,
+    trustProxy: config.trustProxy,
+    clientNetwork: (req) => requestNetwork(req, config.clientIpv6Prefix),
+    // The client limit charges a request to its account, so it identifies the caller (headers only).
+    identify: domain.identify,
+    log,
+    limiters,
   });
 
   // ── 4. GraphQL ──────────────────────────────────────────────────────────────────────────────
@@ -139,7 +143,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use('/graphql', defence.graphqlRequest);
   // The refresh cookie is read on /graphql only (refreshSession, logout).
   app.use('/graphql', cookieParser());
-  // Authentication, once per request: bad credentials end the request with 401 here.
+  // Authentication, once per request (the client limit has done it already, before the body was
+  // read; this covers a request it did not identify): bad credentials end the request with 401.
   app.use('/graphql', domain.authenticate);
   app.use('/graphql', expressMiddleware(apollo, { context: domain.context }));
   // Unknown routes: a coded JSON 404, never Express's HTML page.

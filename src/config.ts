@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
+import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
 import { bool, csv, int } from './security/options.js';
 import type { ProtectionOptions } from './security/protect.js';
+import type { TrustProxy } from './security/protection.js';
 import { PROTECTIONS } from './security/protections.js';
 
 // The only module that reads process.env. Everything is parsed once, validated, and frozen;
@@ -105,7 +107,14 @@ const core = z
       .default('no-reply@localhost'),
     /** How often API-key "last used" marks are written, in one batch. */
     API_KEY_USAGE_FLUSH_MS: int(100, 600_000).default(10_000),
-    TRUST_PROXY: z.string().default('false'),
+    /**
+     * Whose X-Forwarded-* headers count (Express's `trust proxy`): `false`, a hop count, or a
+     * comma-separated list of addresses, CIDRs and Express's names (loopback, linklocal,
+     * uniquelocal). `true` (trust everyone) is refused in production (see below).
+     */
+    TRUST_PROXY: z.string().default('false').transform(parseTrustProxy),
+    /** IPv6 clients are grouped by this prefix wherever a limit keys on the client network. */
+    CLIENT_IPV6_PREFIX: int(32, 128).default(64),
     TLS_CERT: z.string().optional(),
     TLS_KEY: z.string().optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -207,6 +216,16 @@ const core = z
         message: 'OIDC_ISSUER and OIDC_AUDIENCE go together',
       });
     }
+    // Trusting every proxy lets any client write its own X-Forwarded-For, so pick its address,
+    // hence its limits' keys (and its X-Forwarded-Proto): name the proxies in production.
+    if (production && trustsEveryone(env.TRUST_PROXY)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TRUST_PROXY'],
+        message:
+          "trusting every proxy (true, 0.0.0.0/0, ::/0) is refused in production: give a hop count, loopback, or the proxies' addresses/CIDRs",
+      });
+    }
     if ((env.TLS_CERT === undefined) !== (env.TLS_KEY === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['TLS_KEY'], message: 'TLS_CERT and TLS_KEY go together' });
     }
@@ -251,7 +270,8 @@ const core = z
         apiKeyUsageFlushMs: e.API_KEY_USAGE_FLUSH_MS,
       },
       mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
-      trustProxy: parseTrustProxy(e.TRUST_PROXY),
+      trustProxy: e.TRUST_PROXY,
+      clientIpv6Prefix: e.CLIENT_IPV6_PREFIX,
       tls: e.TLS_CERT && e.TLS_KEY ? { cert: e.TLS_CERT, key: e.TLS_KEY } : undefined,
       logLevel: e.LOG_LEVEL,
       seedDemoData: production ? false : (e.SEED_DEMO_DATA ?? e.NODE_ENV === 'development'),
@@ -283,11 +303,55 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
-function parseTrustProxy(value: string): boolean | number | string {
-  if (value === 'false' || value === '') return false;
+/** The names proxy-addr (Express) knows for address ranges. */
+const TRUST_PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const MAX_TRUST_PROXY_HOPS = 16;
+
+/**
+ * TRUST_PROXY → Express's setting, every entry checked here (node's BlockList parses each
+ * address and prefix) so a typo stops start-up with the variable's name instead of being
+ * trusted or ignored. Entries are not echoed: the message names the rule.
+ */
+function parseTrustProxy(raw: string, ctx: z.RefinementCtx): TrustProxy {
+  const value = raw.trim();
+  if (value === 'false' || value === '' || value === '0') return false;
   if (value === 'true') return true;
-  if (/^\d+$/.test(value)) return Number(value);
-  return value; // e.g. "loopback" or a comma-separated list of addresses / subnets
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops > MAX_TRUST_PROXY_HOPS)
+      ctx.addIssue({ code: 'custom', message: `a hop count is at most ${MAX_TRUST_PROXY_HOPS}` });
+    return hops;
+  }
+  const entries = value.split(',').map((entry) => entry.trim());
+  const invalid = entries.filter((entry) => !TRUST_PROXY_NAMES.has(entry) && !isAddressOrCidr(entry));
+  if (invalid.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `false, true, a hop count, or a comma-separated list of addresses, CIDRs (a.b.c.d/n, x::/n) and loopback, linklocal, uniquelocal (${invalid.length} entr${invalid.length === 1 ? 'y is' : 'ies are'} neither)`,
+    });
+  }
+  return entries;
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const slash = entry.indexOf('/');
+  const address = slash === -1 ? entry : entry.slice(0, slash);
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (slash === -1) return true;
+  const prefix = entry.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  try {
+    new BlockList().addSubnet(address, Number(prefix), family === 4 ? 'ipv4' : 'ipv6');
+    return true;
+  } catch {
+    return false; // a prefix longer than the address
+  }
+}
+
+/** true, or a subnet of length 0: every address is a trusted proxy. */
+function trustsEveryone(trust: TrustProxy): boolean {
+  return trust === true || (Array.isArray(trust) && trust.some((entry: string) => /\/0+$/.test(entry)));
 }
 
 /** Parses an environment (process.env by default) into a frozen Config, or throws ConfigError. */

@@ -10,12 +10,13 @@ import { createOidcVerifier } from './auth/oidc-verifier.js';
 import type { PasswordHasher } from './auth/passwords.js';
 import { createSmtpMailer } from './auth/smtp-mailer.js';
 import { createTokenService, type TokenService } from './auth/tokens.js';
-import { describeViewer } from './auth/viewer.js';
+import { describeViewer, type Viewer } from './auth/viewer.js';
 import type { Config } from './config.js';
 import type { GraphQLContext } from './context.js';
 import type { Db } from './db/client.js';
 import { getRequestState } from './http/request-state.js';
 import { createLoaders, createRepositories, createServices } from './modules/index.js';
+import { requestNetwork } from './security/client-network.js';
 import { createSessionStore } from './store/create-session-store.js';
 
 export interface DomainDeps {
@@ -36,7 +37,12 @@ export interface DomainDeps {
 
 export interface Domain {
   tokens: TokenService;
-  /** Express middleware: who is asking, once per request (bad credentials: 401). */
+  /**
+   * Who is asking, from the request's headers, once per request (kept in the request state):
+   * the client limit asks first, before the body is read; bad credentials throw (401).
+   */
+  identify(req: Request): Promise<Viewer>;
+  /** Express middleware: identify() for a request no earlier step identified (bad credentials: 401). */
   authenticate: RequestHandler;
   /** Apollo's context function: the request identity, loaders and services. */
   context(args: { req: Request; res: Response }): Promise<GraphQLContext>;
@@ -96,13 +102,17 @@ export async function createDomain({
     verifyUrl: config.identity.emailVerifyUrl,
   });
 
+  const identify = async (req: Request): Promise<Viewer> => {
+    const state = getRequestState(req);
+    state.viewer ??= await authenticator.authenticate(req);
+    return state.viewer;
+  };
+
   return {
     tokens,
+    identify,
     authenticate: (req: Request, _res: Response, next: NextFunction) => {
-      authenticator.authenticate(req).then((viewer) => {
-        getRequestState(req).viewer = viewer;
-        next();
-      }, next);
+      identify(req).then(() => next(), next);
     },
     async context({ req, res }) {
       const state = getRequestState(req);
@@ -113,6 +123,7 @@ export async function createDomain({
       return {
         requestId: state.requestId,
         ip: req.ip ?? 'unknown',
+        network: requestNetwork(req, config.clientIpv6Prefix),
         viewer,
         loaders: createLoaders(repos),
         services,

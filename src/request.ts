@@ -9,7 +9,13 @@ import type { Viewer } from './auth/viewer.js';
  */
 export interface RequestIdentity {
   requestId: string;
+  /** The full client address, for logs. */
   ip: string;
+  /**
+   * The client network (the IPv4 address, or the IPv6 /CLIENT_IPV6_PREFIX network): what every
+   * limit that keys on an address uses (security/client-network.ts).
+   */
+  network: string;
   viewer: Viewer;
   log: Logger;
 }

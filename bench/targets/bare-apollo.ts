@@ -67,6 +67,7 @@ export async function startBareApollo(extras: ApolloExtras = {}): Promise<Starte
         return {
           requestId,
           ip: req.ip ?? 'unknown',
+          network: req.ip ?? 'unknown', // no limits here: nothing keys on it
           viewer: await authenticator.authenticate(req),
           loaders: createLoaders(repos),
           services,

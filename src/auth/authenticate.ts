@@ -25,6 +25,11 @@ export interface AuthenticatorDeps {
   external?: ExternalVerifier | undefined;
 }
 
+/** Whether the request carries credentials at all (authenticate() decides whether they are good). */
+export function carriesCredentials(req: Request): boolean {
+  return req.headers.authorization !== undefined || req.headers['x-api-key'] !== undefined;
+}
+
 /**
  * Turns a request's credentials into a Viewer, once per request. No credentials: anonymous.
  * Bad credentials: AuthenticationError (401 for the whole request), never a silent downgrade.

@@ -357,6 +357,17 @@ export type QueryUserArgs = {
   id: Scalars['ID']['input'];
 };
 
+/** Who a @rateLimit bucket belongs to. */
+export type RateLimitPer =
+  /**
+   * The client network (IPv4 address, or IPv6 network: /64 by default), whatever credentials the
+   * request carries: for operations called before signing in (register, login, password reset…),
+   * where a token or API key must buy no fresh bucket.
+   */
+  | 'NETWORK'
+  /** The signed-in account, whichever of its tokens or API keys is used; the client network when anonymous. */
+  | 'VIEWER';
+
 export type RegisterInput = {
   email: Scalars['String']['input'];
   name: Scalars['String']['input'];
@@ -531,6 +542,7 @@ export type ResolversTypes = {
   ProductConnection: ResolverTypeWrapper<ConnectionModel<ProductRow>>;
   ProductEdge: ResolverTypeWrapper<EdgeModel<ProductRow>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RateLimitPer: RateLimitPer;
   RegisterInput: RegisterInput;
   Review: ResolverTypeWrapper<ReviewRow>;
   ReviewConnection: ResolverTypeWrapper<ConnectionModel<ReviewRow>>;
@@ -611,6 +623,7 @@ export type PublicDirectiveResolver<Result, Parent, ContextType = GraphQLContext
 export type RateLimitDirectiveArgs = {
   duration?: Scalars['Int']['input'];
   limit?: Scalars['Int']['input'];
+  per?: Maybe<RateLimitPer>;
 };
 
 export type RateLimitDirectiveResolver<Result, Parent, ContextType = GraphQLContext, Args = RateLimitDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;

@@ -5,6 +5,8 @@ import type { Viewer } from '../auth/viewer.js';
 export interface RequestState {
   requestId: string;
   viewer?: Viewer;
+  /** The client network limits key on (security/client-network.ts), computed once. */
+  network?: string;
   /** Charges more requests to this client's HTTP limit (set by the client-limit protection). */
   chargeClient?: (points: number) => Promise<void>;
 }

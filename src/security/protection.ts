@@ -1,17 +1,32 @@
 import type http from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { GraphQLFieldResolver, GraphQLFormattedError, GraphQLSchema, ValidationRule } from 'graphql';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import type { Viewer } from '../auth/viewer.js';
 import type { RequestIdentity } from '../request.js';
 import type { LimiterFactory } from '../store/limiters.js';
+
+/** Express's `trust proxy` setting (TRUST_PROXY): nobody, everyone, a hop count, or addresses / subnets / names. */
+export type TrustProxy = boolean | number | readonly string[];
 
 /** What every protection may use; built once by createApp. */
 export interface ProtectionContext {
   production: boolean;
   /** Express's `trust proxy` setting (TRUST_PROXY): whose X-Forwarded-* headers count. */
-  trustProxy: boolean | number | string;
+  trustProxy: TrustProxy;
+  /**
+   * The request's client network (security/client-network.ts: the IPv4 address, or the IPv6
+   * /CLIENT_IPV6_PREFIX network), computed once per request: what a limit keyed on an address uses.
+   */
+  clientNetwork: (req: Request) => string;
+  /**
+   * Who is asking, from the request's headers alone (no body needed), decided once per request
+   * and kept in the request state: anonymous without credentials, the user or API key with good
+   * ones; bad ones throw AuthenticationError (401).
+   */
+  identify: (req: Request) => Promise<Viewer>;
   log: Logger;
   /** Every limiter of the app on one store (Redis with in-memory insurance, or memory). */
   limiters: LimiterFactory;

@@ -2,18 +2,25 @@ import assert from 'node:assert/strict';
 import type { Scope } from '../../src/generated/schema-types.js';
 import { startApp, type StartOptions, type TestApp } from '../helpers/app.js';
 import { ORDER_ADDRESS } from '../helpers/fixtures.js';
+import { TRUSTING_PROXY } from '../helpers/network.js';
 import type { TestUser } from '../helpers/users.js';
 
 export const ALL_SCOPES: readonly Scope[] = ['PRODUCTS_READ', 'ORDERS_READ', 'ORDERS_WRITE', 'REVIEWS_WRITE'];
 
 /**
- * The real app (PGlite) with the per-IP limiter and the cost budget opened wide: these suites
- * send many requests from one address on purpose, and test authorization, not limits.
+ * The real app (PGlite) with the HTTP limit and the cost budget opened wide: these suites send
+ * many requests from one address on purpose, and test authorization, not limits. The loopback
+ * proxy is trusted, so a suite may also send each caller from an address of its own.
  */
 export function startAuthzApp(options: Pick<StartOptions, 'typeDefs'> = {}): Promise<TestApp> {
   return startApp({
     ...options,
-    env: { HTTP_RATE_LIMIT: '1000000', COST_BUDGET_PER_HOUR: '100000000', LOG_LEVEL: 'info' },
+    env: {
+      ...TRUSTING_PROXY,
+      HTTP_RATE_LIMIT: '1000000',
+      COST_BUDGET_PER_HOUR: '100000000',
+      LOG_LEVEL: 'info',
+    },
   });
 }
 

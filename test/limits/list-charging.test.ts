@@ -36,7 +36,7 @@ describe('@rateLimit on a field inside a list', () => {
       graphql({
         schema,
         source: `{ items(n: ${n}) { id secret } }`,
-        contextValue: { viewer: { kind: 'anonymous' }, ip },
+        contextValue: { viewer: { kind: 'anonymous' }, ip, network: ip },
       });
 
     const ok = await run(3, '10.0.0.1');

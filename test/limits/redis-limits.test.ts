@@ -79,11 +79,11 @@ describe('limits shared by two instances on the real Redis', { skip: requireServ
     try {
       const keys = await redis.keys(`${prefix}*`);
       assert.ok(
-        keys.some((k) => k.startsWith(`${prefix}rl:field:ip:`) && k.endsWith(':Mutation.login')),
+        keys.some((k) => k.startsWith(`${prefix}rl:field:net:`) && k.endsWith(':Mutation.login')),
         keys.join(),
       );
-      assert.ok(keys.some((k) => k.startsWith(`${prefix}rl:http:ip:`)));
-      assert.ok(keys.some((k) => k.startsWith(`${prefix}cost:ip:`)));
+      assert.ok(keys.some((k) => k.startsWith(`${prefix}rl:http:net:`)));
+      assert.ok(keys.some((k) => k.startsWith(`${prefix}cost:net:`)));
     } finally {
       redis.disconnect();
     }

@@ -36,6 +36,8 @@ export const EMAIL_VERIFICATION_TTL_SECONDS = 24 * 60 * 60;
 export interface AuthScope extends RequestScope {
   requestId: string;
   ip: string;
+  /** The client network (RequestIdentity.network): what the login throttle counts per address. */
+  network: string;
   req: Request;
   res: Response;
   log: Logger;
@@ -184,7 +186,7 @@ export function createIdentityService({ repository, auth }: IdentityServiceDeps)
       try {
         // Before any password work: a delayed pair, network or account answers RATE_LIMITED even
         // to the right password (auth/login-throttle.ts).
-        attempt = await throttle.begin(email, scope.ip);
+        attempt = await throttle.begin(email, scope.network);
       } catch (error) {
         if (!(error instanceof LoginLockedError)) throw error;
         event(scope, 'lockout', {

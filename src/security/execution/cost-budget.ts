@@ -25,7 +25,7 @@ export interface CostBudgetOptions {
   limiters: LimiterFactory;
   /** Most points one operation may cost; over it: 400 (MAX_COST). */
   maxCost: number;
-  /** Points one viewer may spend per hour; over it: 429 (COST_BUDGET_PER_HOUR). */
+  /** Points one account (any token or key of it), or anonymous network, may spend per hour (COST_BUDGET_PER_HOUR). */
   budgetPerHour: number;
   production: boolean;
   /** The defence's document rules, for the dry run (estimateCost); read at request time. */
@@ -71,7 +71,8 @@ interface Snapshot {
  *    from the schema's @cost / @listSize and the actual variables (cost-estimate.ts: the model). Over `maxCost`:
  *    400 GRAPHQL_VALIDATION_FAILED, nothing runs.
  * 2. The cost is *reserved* in the viewer's hourly budget (Redis, shared by every instance, or
- *    memory) before execution, atomically, so concurrent requests cannot overspend it. Over
+ *    memory; client-key.ts: per account, whichever token or API key of it is used, and per
+ *    client network when anonymous) before execution, atomically, so concurrent requests cannot overspend it. Over
  *    budget: 429 RATE_LIMITED with `Retry-After` and `extensions.retryAfter`; the refused
  *    reservation is refunded, so a refused request spends nothing.
  * 3. willSendResponse, settlement: the *actual* cost is the same model walked along the response
@@ -173,7 +174,7 @@ export function createCostBudget(options: CostBudgetOptions): {
 
   const plugin: ApolloServerPlugin<RequestIdentity> = {
     async requestDidStart({ contextValue }) {
-      const key = clientKey(contextValue.viewer, contextValue.ip);
+      const key = clientKey(contextValue.viewer, contextValue.network);
       let requested = 0;
       /** The reservation made before execution (settled in willSendResponse). */
       let reserved: Costed | undefined;
@@ -374,7 +375,7 @@ export function createCostBudget(options: CostBudgetOptions): {
     if (!result.ok && result.reason === 'variables')
       throw coded(ErrorCode.BAD_USER_INPUT, result.error.message);
     if (!result.ok) throw new AppError(ErrorCode.GRAPHQL_VALIDATION_FAILED, 'The operation is too costly.');
-    const key = clientKey(context.viewer, context.ip);
+    const key = clientKey(context.viewer, context.network);
     let state = freshSnapshot(key) ?? null;
     if (!state) {
       const res = await budget.get(key);
@@ -411,12 +412,14 @@ export const costProtection = defineProtection({
   name: 'cost',
   phase: 'execution',
   summary:
-    'Cost per operation from @cost / @listSize (400 over it; every list bounded at start-up), reserved in an hourly budget per viewer (429), settled at the actual cost; extensions.cost; the estimateCost dry run.',
+    'Cost per operation from @cost / @listSize (400 over it; every list bounded at start-up), reserved in an hourly budget per account (its API keys included) or anonymous client network (429), settled at the actual cost; extensions.cost; the estimateCost dry run.',
   env: z.object({
     MAX_COST: int(1, 10_000_000).default(5000).describe('Most points one operation may cost.'),
     COST_BUDGET_PER_HOUR: int(1, 100_000_000)
       .default(50_000)
-      .describe('Points one viewer may spend per hour.'),
+      .describe(
+        'Points one account (all its tokens and API keys) or anonymous client network may spend per hour.',
+      ),
   }),
   checkTypeDefs: assertTypeDefsListsBounded,
   create: (options, { limiters, production, documentRules }) => {

@@ -3,10 +3,12 @@ import { rateLimitDirective, type RateLimitArgs } from 'graphql-rate-limit-direc
 import type { RateLimiterRes } from 'rate-limiter-flexible';
 import type { RequestIdentity } from '../../request.js';
 import { rateLimited, retryAfterSeconds } from '../../errors.js';
-import { clientKey } from '../client-key.js';
+import { RateLimitPer } from '../../generated/schema-types.js';
+import { clientKey, networkKey } from '../client-key.js';
 import type { LimiterFactory } from '../../store/limiters.js';
 import { z } from 'zod';
 import { defineProtection } from '../protection.js';
+import { assertTypeDefsRateLimitKeying } from './rate-limit-keying.js';
 
 export interface RateLimitOptions {
   limiters: LimiterFactory;
@@ -17,9 +19,15 @@ export interface RateLimitOptions {
  * rate-limiter-flexible (Redis with in-memory insurance, or memory alone; see store/limiters.ts).
  *
  * Keys: the library's default key is the field coordinate alone, one bucket shared by every
- * client, so one abuser would lock everybody out. Ours is viewer + coordinate
- * (`user:<id>:Mutation.login`, `apikey:<id>:…`, `ip:<ip>:…`): each viewer has its own budget per
- * field and can never spend another's.
+ * client, so one abuser would lock everybody out. Ours is caller + coordinate, the caller as the
+ * directive's `per` says:
+ * - VIEWER (the default): the account (`account:<userId>:Mutation.addReview`), whichever of its
+ *   tokens or API keys is used, so N keys do not make N budgets; anonymous, the client network
+ *   (`net:<network>:…`, security/client-network.ts);
+ * - NETWORK: the client network always, whatever credentials the request carries. For operations
+ *   called before signing in (register, login, password reset, refresh): a bearer token or API
+ *   key sent along must not buy a fresh bucket (accounts are cheap to make). Start-up refuses a
+ *   @public Mutation field with @rateLimit that does not say which (rate-limit-keying.ts).
  *
  * Charging (what the README explains): the directive wraps the field's resolver, so every
  * *resolution* of the field consumes one point. Consequences:
@@ -38,6 +46,13 @@ export interface RateLimitOptions {
  * Over the limit the client gets a coded field error (HTTP 200, as API.md states for fields):
  * RATE_LIMITED with `extensions.retryAfter` in seconds. The library's default error has no code.
  */
+/** The caller a call is charged to, by the directive's `per` (absent: VIEWER). */
+function rateLimitKey(args: RateLimitArgs & { per?: RateLimitPer | null }, context: RequestIdentity): string {
+  return args.per === RateLimitPer.NETWORK
+    ? networkKey(context.network)
+    : clientKey(context.viewer, context.network);
+}
+
 export function createRateLimitTransform({
   limiters,
 }: RateLimitOptions): (schema: GraphQLSchema) => GraphQLSchema {
@@ -45,8 +60,8 @@ export function createRateLimitTransform({
     name: 'rateLimit',
     limiterClass: limiters.limiterClass,
     limiterOptions: { keyPrefix: limiters.keyPrefix('rl:field') },
-    keyGenerator: (_args: RateLimitArgs, _source, _fieldArgs, context, info) =>
-      `${clientKey(context.viewer, context.ip)}:${info.parentType.name}.${info.fieldName}`,
+    keyGenerator: (args: RateLimitArgs, _source, _fieldArgs, context, info) =>
+      `${rateLimitKey(args, context)}:${info.parentType.name}.${info.fieldName}`,
     onLimit: (response: RateLimiterRes) => {
       throw rateLimited(retryAfterSeconds(response.msBeforeNext));
     },
@@ -58,8 +73,9 @@ export const rateLimitProtection = defineProtection({
   name: 'rateLimit',
   phase: 'execution',
   summary:
-    '`@rateLimit(limit, duration)` per viewer and field: RATE_LIMITED with retryAfter, charged per resolution.',
+    '`@rateLimit(limit, duration, per)` per field and account (any token or API key of it) or client network (anonymous, or `per: NETWORK` before sign-in): RATE_LIMITED with retryAfter, charged per resolution.',
   // The numbers are the directive's arguments, in the schema beside each field.
   env: z.object({}),
+  checkTypeDefs: assertTypeDefsRateLimitKeying,
   create: (_options, { limiters }) => ({ schemaTransform: createRateLimitTransform({ limiters }) }),
 });

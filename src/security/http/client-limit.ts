@@ -1,6 +1,9 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { RateLimiterRes } from 'rate-limiter-flexible';
-import { ErrorCode, HttpError, retryAfterSeconds } from '../../errors.js';
+import { carriesCredentials } from '../../auth/authenticate.js';
+import type { Viewer } from '../../auth/viewer.js';
+import { AuthenticationError, ErrorCode, HttpError, retryAfterSeconds } from '../../errors.js';
+import { clientKey } from '../client-key.js';
 import { z } from 'zod';
 import { getRequestState } from '../../http/request-state.js';
 import type { LimiterFactory } from '../../store/limiters.js';
@@ -13,28 +16,43 @@ export interface HttpRateLimitOptions {
   limit: number;
   /** Window length in seconds (HTTP_RATE_WINDOW_SECONDS). */
   windowSeconds: number;
+  /** The request's client network (ProtectionContext.clientNetwork). */
+  clientNetwork: (req: Request) => string;
+  /** Who is asking, from the headers, once per request (ProtectionContext.identify). */
+  identify: (req: Request) => Promise<Viewer>;
 }
 
 export interface HttpRateLimit {
-  /** Charges one request; mounted before body parsing, authentication and GraphQL. */
+  /** Identifies the caller and charges one request; mounted before body parsing and GraphQL. */
   middleware: RequestHandler;
-  /** Charges `points` more to the same client (every extra operation of a batch). */
-  charge(req: Request, res: Response, points: number): Promise<void>;
 }
 
+/** Bad credentials sent from one network (a bucket of their own, beside `net:` and `account:`). */
+const failureKey = (network: string) => `authfail:${network}`;
+
 /**
- * The per-client request limit at the HTTP layer: it runs before the body is read, before
- * credentials are checked and before any GraphQL parsing, so a flood costs the server one
- * counter increment per request. The client is its IP as Express sees it through TRUST_PROXY
- * (a forged X-Forwarded-For is ignored unless a trusted proxy set it). Store: Redis shared by
- * every instance, with the in-memory insurance during an outage (store/limiters.ts).
+ * The per-client request limit at the HTTP layer, before the body is read and before any GraphQL
+ * parsing, charged to whoever really asks (client-key.ts):
+ * - signed in (access token or any API key of the account): the account, so users behind one
+ *   NAT address each have their own limit, and one user's many keys share one;
+ * - anonymous: the client network (client-network.ts: IPv4 address or IPv6 /64, as Express
+ *   resolves it through TRUST_PROXY, so a forged X-Forwarded-For is ignored unless a trusted
+ *   proxy set it);
+ * - bad credentials: a per-network bucket of failures (`authfail:`), 401 until it is spent,
+ *   then 429. Once it is spent, requests with credentials from that network are refused before
+ *   any token is verified or key looked up, so a flood of made-up credentials costs one counter
+ *   read each; anonymous requests and other networks are not affected.
+ * Credentials are headers, so identifying the caller here needs no body; the viewer is kept in
+ * the request state and authentication does not run twice. Store: Redis shared by every
+ * instance, with the in-memory insurance during an outage (store/limiters.ts).
  *
  * Every response carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`
- * (seconds, IETF draft); over the limit: 429 RATE_LIMITED with `Retry-After` and
- * `extensions.retryAfter`, logged as a `limit_hit` security event by the HTTP error handler.
+ * (seconds, IETF draft) of the bucket charged; over the limit: 429 RATE_LIMITED with
+ * `Retry-After` and `extensions.retryAfter`, logged as a `limit_hit` security event by the HTTP
+ * error handler.
  */
 export function createHttpRateLimit(options: HttpRateLimitOptions): HttpRateLimit {
-  const { limit, windowSeconds } = options;
+  const { limit, windowSeconds, clientNetwork, identify } = options;
   const limiter = options.limiters.create({ name: 'rl:http', points: limit, duration: windowSeconds });
 
   const setHeaders = (res: Response, state: RateLimiterRes) => {
@@ -43,31 +61,53 @@ export function createHttpRateLimit(options: HttpRateLimitOptions): HttpRateLimi
     res.setHeader('RateLimit-Reset', String(Math.max(0, Math.ceil(state.msBeforeNext / 1000))));
   };
 
-  const charge = async (req: Request, res: Response, points: number): Promise<void> => {
-    const ip = req.ip ?? 'unknown';
+  const refuse = (res: Response, state: RateLimiterRes): HttpError => {
+    setHeaders(res, state);
+    const retryAfter = retryAfterSeconds(state.msBeforeNext);
+    // The HTTP error handler writes the `limit_hit` security event for this 429 (one line).
+    return new HttpError(
+      429,
+      ErrorCode.RATE_LIMITED,
+      'Too many requests, please try again later.',
+      { retryAfter },
+      { 'Retry-After': String(retryAfter) },
+    );
+  };
+
+  const charge = async (key: string, res: Response, points: number): Promise<void> => {
     try {
-      setHeaders(res, await limiter.consume(`ip:${ip}`, points));
+      setHeaders(res, await limiter.consume(key, points));
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
-      setHeaders(res, error);
-      const retryAfter = retryAfterSeconds(error.msBeforeNext);
-      // The HTTP error handler writes the `limit_hit` security event for this 429 (one line).
-      throw new HttpError(
-        429,
-        ErrorCode.RATE_LIMITED,
-        'Too many requests, please try again later.',
-        { retryAfter },
-        { 'Retry-After': String(retryAfter) },
-      );
+      throw refuse(res, error);
+    }
+  };
+
+  const identifyCharged = async (req: Request, res: Response, network: string): Promise<Viewer> => {
+    if (carriesCredentials(req)) {
+      const failures = await limiter.get(failureKey(network));
+      if (failures && failures.consumedPoints >= limit) throw refuse(res, failures);
+    }
+    try {
+      return await identify(req);
+    } catch (error) {
+      // A 401 still, unless this failure spends the network's failure bucket (then 429).
+      if (error instanceof AuthenticationError) await charge(failureKey(network), res, 1);
+      throw error;
     }
   };
 
   return {
-    charge,
     middleware: (req: Request, res: Response, next: NextFunction) => {
-      // Later steps (the batch limit) charge extra operations to the same client through this.
-      getRequestState(req).chargeClient = (points) => charge(req, res, points);
-      charge(req, res, 1).then(() => next(), next);
+      const network = clientNetwork(req);
+      identifyCharged(req, res, network)
+        .then((viewer) => {
+          const key = clientKey(viewer, network);
+          // Later steps (the batch limit) charge extra operations to the same client through this.
+          getRequestState(req).chargeClient = (points) => charge(key, res, points);
+          return charge(key, res, 1);
+        })
+        .then(() => next(), next);
     },
   };
 }
@@ -76,17 +116,21 @@ export const clientLimitProtection = defineProtection({
   name: 'clientLimit',
   phase: 'http',
   summary:
-    'Requests per client per window, counted before the body is read: 429 + Retry-After, RateLimit-* headers.',
+    'Requests per window per account (its tokens and API keys together) or, anonymous, per client network (IPv4 address or IPv6 /64), counted before the body is read; bad credentials spend a per-network bucket of their own: 429 + Retry-After, RateLimit-* headers.',
   env: z.object({
-    HTTP_RATE_LIMIT: int(1, 1_000_000).default(600).describe('Requests per window per client.'),
+    HTTP_RATE_LIMIT: int(1, 1_000_000)
+      .default(600)
+      .describe('Requests per window per account, or per client network when anonymous.'),
     HTTP_RATE_WINDOW_SECONDS: int(1, 86_400).default(60).describe('Length of that window, in seconds.'),
   }),
-  create: (options, { limiters }) => ({
+  create: (options, { limiters, clientNetwork, identify }) => ({
     graphqlRequest: [
       createHttpRateLimit({
         limiters,
         limit: options.HTTP_RATE_LIMIT,
         windowSeconds: options.HTTP_RATE_WINDOW_SECONDS,
+        clientNetwork,
+        identify,
       }).middleware,
     ],
   }),
