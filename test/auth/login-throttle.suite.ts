@@ -34,11 +34,10 @@ async function insertAccounts(t: TestApp, count: number, password: string): Prom
   const hash = await hashPassword(password);
   const emails = Array.from({ length: count }, () => `lt-${randomBytes(6).toString('hex')}@example.com`);
   for (const email of emails) {
-    await t.app.db.query('INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3)', [
-      email,
-      'Throttled User',
-      hash,
-    ]);
+    await t.app.db.query(
+      'INSERT INTO users (email, name, password_hash, email_verified_at) VALUES ($1, $2, $3, now())',
+      [email, 'Throttled User', hash],
+    );
   }
   return emails;
 }

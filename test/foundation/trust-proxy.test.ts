@@ -11,6 +11,8 @@ const PROD = {
   NODE_ENV: 'production',
   JWT_SECRET: 'x'.repeat(40),
   PASSWORD_RESET_URL: 'https://app.example.com/reset-password',
+  EMAIL_VERIFY_URL: 'https://app.example.com/verify-email',
+  SMTP_URL: 'smtp://127.0.0.1:2525',
 } as const;
 
 function refused(env: Record<string, string>, message: RegExp): void {
