@@ -27,6 +27,9 @@ const RESET_PAGE = 'http://localhost:3000/reset-password';
 const PASSWORD = 'a-long-sign-up-password-1';
 const newEmail = () => `su-${randomBytes(5).toString('hex')}@example.com`;
 const sha256 = (v: string) => createHash('sha256').update(v).digest('hex');
+/** `register` on an app, from a fresh client address each time (per-network limits stay out of the way). */
+const registerOn = (app: TestApp, email: string, password = PASSWORD) =>
+  app.gql(REGISTER, { input: { email, password, name: 'New User' } }, fromIp(randomIp()));
 type Payload = { accessToken: string; expiresAt: string; user: { id: string; email: string } };
 
 /** What a client can compare between two answers: status, body, and whether a cookie was set. */
@@ -57,8 +60,7 @@ describe('verified sign-up over a real SMTP server', () => {
     await smtp?.close();
   });
 
-  const register = (email: string, password = PASSWORD) =>
-    t.gql(REGISTER, { input: { email, password, name: 'New User' } }, fromIp(randomIp()));
+  const register = (email: string, password = PASSWORD) => registerOn(t, email, password);
   const verify = (token: string) => t.gql(VERIFY_EMAIL, { token }, fromIp(randomIp()));
 
   it('register → verification mail → verifyEmail signs in with an access token and the refresh cookie', async () => {
@@ -281,7 +283,7 @@ describe('equal work: both paths of register, login and requestPasswordReset', (
   it('login: an existing account (wrong password), a missing one and an unverified one verify once each', async () => {
     const owner = await insertUser(t);
     const pending = newEmail();
-    await t.gql(REGISTER, { input: { email: pending, password: PASSWORD, name: 'N' } }, fromIp(randomIp()));
+    await registerOn(t, pending);
     await t.app.idle();
     const existing = await workOf(() => login(t, owner.email, 'a-wrong-password-000', randomIp()));
     const missing = await workOf(() => login(t, newEmail(), 'a-wrong-password-000', randomIp()));
@@ -319,11 +321,7 @@ describe('equal work: both paths of register, login and requestPasswordReset', (
     mailer.hold();
     try {
       const email = newEmail();
-      const res = await t.gql(
-        REGISTER,
-        { input: { email, password: PASSWORD, name: 'N' } },
-        fromIp(randomIp()),
-      );
+      const res = await registerOn(t, email);
       assert.deepEqual(res.body.data, { register: true });
       assert.equal(smtp.to(email).length, 0, 'the mail is still held');
     } finally {
@@ -339,11 +337,7 @@ describe('sign-up in development without SMTP_URL: the link is in the log', () =
     });
     try {
       const email = newEmail();
-      const reg = await dev.gql(
-        REGISTER,
-        { input: { email, password: PASSWORD, name: 'Dev' } },
-        fromIp(randomIp()),
-      );
+      const reg = await registerOn(dev, email);
       assert.deepEqual(reg.body.data, { register: true });
       await dev.app.idle();
       const line = dev.logs.find((l) => typeof l.verificationLink === 'string');
@@ -359,11 +353,7 @@ describe('sign-up in development without SMTP_URL: the link is in the log', () =
   it('outside development (test mode, no SMTP_URL) the link never reaches the log', async () => {
     const test = await startApp({ env: TRUSTING_PROXY });
     try {
-      await test.gql(
-        REGISTER,
-        { input: { email: newEmail(), password: PASSWORD, name: 'T' } },
-        fromIp(randomIp()),
-      );
+      await registerOn(test, newEmail());
       await test.app.idle();
       assert.ok(test.logs.some((l) => l.msg === 'email verification requested, but no mailer is configured'));
       assert.ok(!test.rawLogs.some((l) => l.includes('#token=')));
