@@ -92,6 +92,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     db,
     redis,
     log,
+    limiters,
     mailer: deps.mailer,
     passwords: deps.passwords,
     now: deps.now,

@@ -5,6 +5,7 @@ import { createApiKeyUsageBuffer } from './auth/api-key-usage.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { createLoginThrottle } from './auth/login-throttle.js';
 import { createAfterAnswer } from './auth/after-answer.js';
+import { createMailQuota, MAIL_PER_ADDRESS, MAIL_WINDOW_SECONDS } from './auth/mail-quota.js';
 import { createLogMailer, type Mailer } from './auth/mailer.js';
 import { createOidcVerifier } from './auth/oidc-verifier.js';
 import type { PasswordHasher } from './auth/passwords.js';
@@ -18,12 +19,15 @@ import { getRequestState } from './http/request-state.js';
 import { createLoaders, createRepositories, createServices } from './modules/index.js';
 import { requestNetwork } from './security/client-network.js';
 import { createSessionStore } from './store/create-session-store.js';
+import type { LimiterFactory } from './store/limiters.js';
 
 export interface DomainDeps {
   config: Config;
   db: Db;
   redis: Redis | undefined;
   log: Logger;
+  /** The app's limiter factory (Redis when configured): the mail quota per address counts on it. */
+  limiters: LimiterFactory;
   /**
    * Delivers verification, notice and reset mail. Default: nodemailer on SMTP_URL; without it (never
    * in production) the log mailer (development: the links in the log; sends nothing).
@@ -58,6 +62,7 @@ export async function createDomain({
   db,
   redis,
   log,
+  limiters,
   mailer,
   passwords,
   now,
@@ -96,6 +101,9 @@ export async function createDomain({
     }),
     throttle: createLoginThrottle({ redis, prefix: config.redisPrefix, now, ...config.identity.login }),
     mailer: mail,
+    mailQuota: createMailQuota(
+      limiters.create({ name: 'mail:address', points: MAIL_PER_ADDRESS, duration: MAIL_WINDOW_SECONDS }),
+    ),
     passwords,
     afterAnswer,
     resetUrl: config.identity.passwordResetUrl,

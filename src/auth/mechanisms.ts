@@ -2,6 +2,7 @@ import { createSessionStore } from '../store/create-session-store.js';
 import type { SessionStore } from '../store/session-store.js';
 import { createAfterAnswer, type AfterAnswer } from './after-answer.js';
 import { createLoginThrottle, type LoginThrottle } from './login-throttle.js';
+import { createMemoryMailQuota, type MailQuota } from './mail-quota.js';
 import type { Mailer } from './mailer.js';
 import { argon2Passwords, type PasswordHasher } from './passwords.js';
 import type { TokenService } from './tokens.js';
@@ -24,6 +25,11 @@ export interface AuthMechanisms {
   throttle?: LoginThrottle | undefined;
   /** Out-of-band delivery: verification, "already registered" and reset mail. Default: delivers nothing. */
   mailer?: Mailer | undefined;
+  /**
+   * Mail per target address (auth/mail-quota.ts). Default: in memory (domain.ts builds it on the
+   * app's limiter factory: Redis when configured).
+   */
+  mailQuota?: MailQuota | undefined;
   /** Password hashing and verification. Default: argon2id (auth/passwords.ts). */
   passwords?: PasswordHasher | undefined;
   /** Where work that must not shape an answer runs (mail). Default: its own queue. */
@@ -49,6 +55,7 @@ export function withAuthDefaults(mechanisms: AuthMechanisms): Required<{
     sessions: mechanisms.sessions ?? createSessionStore(),
     throttle: mechanisms.throttle ?? createLoginThrottle(),
     mailer: mechanisms.mailer ?? NO_MAILER,
+    mailQuota: mechanisms.mailQuota ?? createMemoryMailQuota(),
     passwords: mechanisms.passwords ?? argon2Passwords,
     afterAnswer: mechanisms.afterAnswer ?? createAfterAnswer(),
     resetUrl: mechanisms.resetUrl ?? 'http://localhost:3000/reset-password',

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { LoginLockedError, type LoginAttempt } from '../../auth/login-throttle.js';
 import { withAuthDefaults, type AuthMechanisms } from '../../auth/mechanisms.js';
+import { MAIL_PER_ADDRESS, MAIL_WINDOW_SECONDS } from '../../auth/mail-quota.js';
 import { isCommonPassword } from '../../auth/passwords.js';
 import {
   clearRefreshCookie,
@@ -76,7 +77,7 @@ const failureSummary = (error: unknown) =>
  * (afterAnswer), where its time and its failures cannot reach the client.
  */
 export function createIdentityService({ repository, auth }: IdentityServiceDeps) {
-  const { tokens, sessions, throttle, mailer, passwords, afterAnswer, resetUrl, verifyUrl } =
+  const { tokens, sessions, throttle, mailer, mailQuota, passwords, afterAnswer, resetUrl, verifyUrl } =
     withAuthDefaults(auth);
   const { credentials } = repository;
   const issue = async (user: UserRow, tokenVersion: number): Promise<AuthPayloadModel> => {
@@ -110,6 +111,21 @@ export function createIdentityService({ repository, auth }: IdentityServiceDeps)
   const later = (scope: AuthScope, what: string, userId: string | null, task: () => Promise<void>) =>
     afterAnswer.schedule(scope.res, task, (error) => logFailure(scope, what, userId, error));
 
+  /**
+   * Takes one mail of the target address's quota (auth/mail-quota.ts). Spent: a limit_hit event
+   * (without the address) and nothing else happens; the client got its `true` long ago.
+   */
+  const mayMail = async (scope: AuthScope, operation: string, address: string) => {
+    if (await mailQuota.take(address)) return true;
+    event(scope, 'limit_hit', {
+      limit: 'mail_per_address',
+      operation,
+      maxMails: MAIL_PER_ADDRESS,
+      windowSeconds: MAIL_WINDOW_SECONDS,
+    });
+    return false;
+  };
+
   // The UNAUTHENTICATED answers below are logged as auth_failure by the audit plugin;
   // only the events it cannot see (reuse, lockout, reset) are written here.
   const refuseRefresh = (scope: AuthScope) => {
@@ -134,6 +150,8 @@ export function createIdentityService({ repository, auth }: IdentityServiceDeps)
       }
       const passwordHash = await passwords.hash(data.password);
       later(scope, 'registration', null, async () => {
+        // Past the address's mail quota nothing happens at all: no account, no mail.
+        if (!(await mayMail(scope, 'register', data.email))) return;
         const token = newOpaqueToken();
         const expiresAt = new Date(Date.now() + EMAIL_VERIFICATION_TTL_SECONDS * 1000);
         const { created, userId } = await credentials.registerUnverified({
@@ -260,13 +278,16 @@ export function createIdentityService({ repository, auth }: IdentityServiceDeps)
     /**
      * Always true, answered before anything depends on the account: the lookup, the token (hashed,
      * 30 minutes) and the mail all run after the answer is sent, so neither the answer nor its
-     * time tells whether the account exists. Earlier links stay valid (at most three).
+     * time tells whether the account exists. Earlier links stay valid (at most three), and the mail
+     * quota per address (three per 30 minutes) keeps any request from pushing a live one out.
      */
     async requestPasswordReset(scope: AuthScope, args: { email: string }): Promise<boolean> {
       const { email } = parseInput(requestPasswordResetInput, args);
       later(scope, 'password reset request', null, async () => {
         const user = await credentials.findCredentialsByEmail(email.trim());
         if (!user) return;
+        // Before the token: a request past the quota neither mails nor pushes out a live link.
+        if (!(await mayMail(scope, 'requestPasswordReset', user.email))) return;
         const token = newOpaqueToken();
         const expiresAt = new Date(Date.now() + PASSWORD_RESET_TTL_SECONDS * 1000);
         await credentials.createPasswordResetToken(user.id, sha256(token), expiresAt);
