@@ -76,14 +76,18 @@ function waitFor<T extends TargetMessage['type']>(
   });
 }
 
-/** Starts a benchmark target (bench/targets/*.ts) on the server core and waits until it listens. */
+/**
+ * Starts a benchmark target (bench/targets/*.ts) on the server core and waits until it listens.
+ * `nodeArgs` go to node before the file (e.g. `--cpu-prof`); `--expose-gc` is always on.
+ */
 export async function startTarget(
   name: string,
   file: string,
   env: Record<string, string | undefined>,
   logFile: string,
+  nodeArgs: readonly string[] = [],
 ): Promise<TargetProcess> {
-  const child = spawnNode({ file, core: SERVER_CORE, env, logFile, nodeArgs: ['--expose-gc'] });
+  const child = spawnNode({ file, core: SERVER_CORE, env, logFile, nodeArgs: ['--expose-gc', ...nodeArgs] });
   const ready = await waitFor(child, 'ready', 60_000).catch((error: unknown) => {
     child.kill('SIGKILL');
     throw new Error(`target ${name} failed to start (log: ${logFile}): ${String(error)}`);
