@@ -1,5 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { SourceMap, type SourceMapPayload } from 'node:module';
 import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { RUN_ID } from './lib/env.js';
 import {
   mainThreadProfile,
@@ -41,9 +43,40 @@ export interface QueryProfile {
   wholeProfile: boolean;
 }
 
+/** Every TypeScript file under these directories, as file: URLs (what the profile names them). */
+function typeScriptUrls(dirs: string[]): string[] {
+  const urls: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (name === 'node_modules' || name === 'results') continue;
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name.endsWith('.ts')) urls.push(pathToFileURL(path).href);
+    }
+  };
+  for (const dir of dirs) walk(dir);
+  return urls;
+}
+
+/** Compiled position → source line (0-based), from the maps the profiled process held. */
+function lineMapper(payloads: Record<string, SourceMapPayload>) {
+  const maps = new Map<string, SourceMap>();
+  return (url: string, line: number, column: number): number | undefined => {
+    const bare = url.replace(/[?#].*$/, '');
+    const payload = payloads[bare];
+    if (!payload) return undefined;
+    let map = maps.get(bare);
+    if (!map) maps.set(bare, (map = new SourceMap(payload)));
+    const entry = map.findEntry(line, column);
+    return 'originalLine' in entry ? entry.originalLine : undefined;
+  };
+}
+
 export interface ProfileReport {
   /** The .cpuprofile, relative to bench/ (under results/logs/, not committed). */
   file: string;
+  /** How many TypeScript files' source maps turned compiled positions back into source lines. */
+  sourceMaps: number;
   connections: number;
   durationSec: number;
   queries: QueryProfile[];
@@ -68,6 +101,7 @@ export async function profileProject(o: ProfileOptions): Promise<ProfileReport> 
     ['--cpu-prof', '--cpu-prof-dir', dir],
   );
   const windows: { q: BenchQuery; fromUs: number; toUs: number; result: LoadResult }[] = [];
+  let payloads: Record<string, SourceMapPayload> = {};
   try {
     const job = async (q: BenchQuery, seconds: number) => {
       const [r] = await o.load.run([
@@ -100,6 +134,15 @@ export async function profileProject(o: ProfileOptions): Promise<ProfileReport> 
         `profile ${q.key.padEnd(9)} ${fmt.rps(r!.reqPerSec).padStart(7)} req/s under --cpu-prof, failed ${failed(r!)}`,
       );
     }
+    const root = rootOf(o.benchDir);
+    payloads = await target
+      .sourceMaps(typeScriptUrls([join(root, 'src'), o.benchDir]))
+      .catch((error: unknown) => {
+        console.error(
+          `no source maps from the profiled process (TypeScript lines left out): ${String(error)}`,
+        );
+        return {};
+      });
   } finally {
     // A clean exit (not a kill) is what makes node write the profile.
     await target.stop();
@@ -110,9 +153,13 @@ export async function profileProject(o: ProfileOptions): Promise<ProfileReport> 
   if (!name) throw new Error(`no .cpuprofile written in ${dir} (did the profiled process exit cleanly?)`);
   const profile = parseCpuProfile(readFileSync(join(dir, name), 'utf8'));
   const root = rootOf(o.benchDir);
+  const originalLine = lineMapper(payloads);
   const queries = windows.map(({ q, fromUs, toUs, result }) => {
     const onClock = fromUs >= profile.startTime && toUs <= profile.endTime + 1_000_000;
-    const summary = summarizeProfile(profile, onClock ? { root, window: { fromUs, toUs } } : { root });
+    const summary = summarizeProfile(
+      profile,
+      onClock ? { root, originalLine, window: { fromUs, toUs } } : { root, originalLine },
+    );
     return {
       query: q.key,
       label: q.label,
@@ -129,6 +176,7 @@ export async function profileProject(o: ProfileOptions): Promise<ProfileReport> 
   });
   return {
     file: relative(o.benchDir, join(dir, name)),
+    sourceMaps: Object.keys(payloads).length,
     connections: o.connections,
     durationSec: o.durationSec,
     queries,
@@ -159,7 +207,7 @@ export function profileMarkdown(report: ProfileReport, top = 15, topAreas = 20):
   const lines = [
     '### Where the project’s CPU time goes',
     '',
-    `A separate project process, started with \`--cpu-prof\` (V8’s sampling profiler, one sample a millisecond), served each query alone for ${report.durationSec} s at ${report.connections} connections after a warm-up. Only the samples taken during each query’s load count (not start-up, warm-up or shutdown). Self time: the time a function itself was on top of the stack; percentages are of all the samples in that query’s window, idle included. The profiler slows the process, so its req/s are not comparable with the table above. Profile: \`bench/${report.file}\` (not committed; open it in Chrome DevTools or speedscope).`,
+    `A separate project process, started with \`--cpu-prof\` (V8’s sampling profiler, one sample a millisecond), served each query alone for ${report.durationSec} s at ${report.connections} connections after a warm-up. Only the samples taken during each query’s load count (not start-up, warm-up or shutdown). Self time: the time a function itself was on top of the stack; percentages are of all the samples in that query’s window, idle included. The profiler slows the process, so its req/s are not comparable with the table above. Lines in src/ are TypeScript lines, mapped back through the source maps tsx made (${report.sourceMaps} files). Profile: \`bench/${report.file}\` (not committed; open it in Chrome DevTools or speedscope).`,
     '',
     'Self time per area (a package under node_modules, a folder of src/, a Node core module, or V8’s own: `(garbage collector)`, `(program)` = V8/native work outside JavaScript, `(idle)` = waiting):',
     '',

@@ -14,6 +14,8 @@ export interface CallFrame {
   url: string;
   /** 0-based; -1 for V8's pseudo-frames. */
   lineNumber: number;
+  /** 0-based; -1 when unknown. */
+  columnNumber: number;
 }
 
 export interface ProfileNode {
@@ -65,6 +67,11 @@ export interface SummaryOptions {
   root: string;
   /** Only samples taken in [fromUs, toUs) count (e.g. the load phase, not start-up). */
   window?: { fromUs: number; toUs: number };
+  /**
+   * Maps a position in compiled code back to the source line (all 0-based), for files compiled
+   * on the fly (tsx puts each TypeScript file on one long line): undefined when it cannot.
+   */
+  originalLine?: (url: string, line: number, column: number) => number | undefined;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
@@ -86,6 +93,7 @@ export function parseCpuProfile(text: string): CpuProfile {
         functionName: typeof cf.functionName === 'string' ? cf.functionName : '',
         url: typeof cf.url === 'string' ? cf.url : '',
         lineNumber: typeof cf.lineNumber === 'number' ? cf.lineNumber : -1,
+        columnNumber: typeof cf.columnNumber === 'number' ? cf.columnNumber : -1,
       },
       ...(typeof n.hitCount === 'number' ? { hitCount: n.hitCount } : {}),
     };
@@ -151,11 +159,26 @@ export function areaOf(frame: CallFrame, root: string): string {
   return frame.url.startsWith('file://') ? `(other files) ${path}` : frame.url;
 }
 
-/** `file:line` (1-based) of a frame, '' for native code and pseudo-frames. */
-export function locationOf(frame: CallFrame, root: string): string {
+/** Compiled on the fly from TypeScript: the profile's line is the compiled code's, not the file's. */
+const compiled = (url: string) => /\.[mc]?tsx?$/.test(url.replace(/[?#].*$/, ''));
+
+/**
+ * `file:line` (1-based) of a frame, '' for native code and pseudo-frames. A TypeScript file's
+ * line is the source line when `originalLine` maps it, else left out (it would be the compiled
+ * code's, always 1 under tsx).
+ */
+export function locationOf(
+  frame: CallFrame,
+  root: string,
+  originalLine?: SummaryOptions['originalLine'],
+): string {
   if (frame.url === '') return '';
-  const line = frame.lineNumber >= 0 ? `:${frame.lineNumber + 1}` : '';
-  return frame.url.startsWith('node:') ? `${frame.url}${line}` : `${shortPath(frame.url, root)}${line}`;
+  let line = frame.lineNumber;
+  if (compiled(frame.url)) {
+    line = line >= 0 ? (originalLine?.(frame.url, line, Math.max(0, frame.columnNumber)) ?? -1) : -1;
+  }
+  const suffix = line >= 0 ? `:${line + 1}` : '';
+  return frame.url.startsWith('node:') ? `${frame.url}${suffix}` : `${shortPath(frame.url, root)}${suffix}`;
 }
 
 /** Self time per function (one entry per function, however many call paths reach it) and per area. */
@@ -182,10 +205,12 @@ export function summarizeProfile(profile: CpuProfile, options: SummaryOptions): 
     const us = Math.max(0, next - at);
     const frame = node.callFrame;
     const area = areaOf(frame, options.root);
-    const location = locationOf(frame, options.root);
     const name = frame.functionName || '(anonymous)';
-    const key = `${name}\u0000${frame.url}\u0000${frame.lineNumber}`;
-    const fn = fns.get(key) ?? { functionName: name, location, area, selfUs: 0, samples: 0, percent: 0 };
+    // One function is one place in one script (compiled files are one line: the column counts).
+    const key = `${name}\u0000${frame.url}\u0000${frame.lineNumber}:${frame.columnNumber}`;
+    const known = fns.get(key);
+    const location = known ? known.location : locationOf(frame, options.root, options.originalLine);
+    const fn = known ?? { functionName: name, location, area, selfUs: 0, samples: 0, percent: 0 };
     fn.selfUs += us;
     fn.samples += 1;
     fns.set(key, fn);

@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
+import type { SourceMapPayload } from 'node:module';
 import { join } from 'node:path';
 import type { ParentMessage, TargetMessage } from '../targets/serve.js';
 
@@ -46,6 +47,8 @@ export interface TargetProcess {
   url: string;
   child: ChildProcess;
   memory(): Promise<{ rss: number; heapUsed: number; gcForced: boolean }>;
+  /** The source maps the process holds for these file: URLs (those it loaded through tsx). */
+  sourceMaps(urls: string[]): Promise<Record<string, SourceMapPayload>>;
   stop(): Promise<void>;
 }
 
@@ -103,6 +106,11 @@ export async function startTarget(
       child.send({ type: 'memory' } satisfies ParentMessage);
       const { rss, heapUsed, gcForced } = await reply;
       return { rss, heapUsed, gcForced };
+    },
+    async sourceMaps(urls) {
+      const reply = waitFor(child, 'sourceMaps', 30_000);
+      child.send({ type: 'sourceMaps', urls } satisfies ParentMessage);
+      return (await reply).maps;
     },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -45,7 +45,7 @@ export function escapeXml(text: string): string {
 }
 
 const n = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
-const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(v < 10 ? 2 : 1)} ms` : '—');
+const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ms` : '—');
 const ratioText = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}×` : '—');
 
 function text(x: number, y: number, content: string, attrs = ''): string {
@@ -61,12 +61,14 @@ function line(x1: number, y1: number, x2: number, y2: number, attrs: string): st
 }
 
 export const SVG_WIDTH = 900;
+const REQUIRED_STROKE = 'stroke="#c53030" stroke-width="1.5"';
+const STRETCH_STROKE = 'stroke="#2f855a" stroke-width="1.5" stroke-dasharray="5 3"';
 
 export function sideBySideSvg(chart: SideBySideChart): string {
   const W = SVG_WIDTH;
   const labelX = 16;
   const ratioX = 200; // ratio bars start here
-  const ratioW = 320; // … and the largest in-scale ratio is this wide
+  const ratioW = 300; // … and the largest in-scale ratio is this wide
   const p99X = 640;
   const p99W = 170;
   const barH = 14;
@@ -81,66 +83,65 @@ export function sideBySideSvg(chart: SideBySideChart): string {
   const scaleMax = Math.max(chart.stretch * 1.1, ...inScale) * 1.05;
   const rx = (ratio: number) => ratioX + (Math.max(0, ratio) / scaleMax) * ratioW;
 
+  // Per panel: the bars, then the axes and reference lines over them, then the figures (with a
+  // white halo, so a line crossing one does not hide it).
   const out: string[] = [];
+  const halo = 'font-size="11" stroke="#ffffff" stroke-width="3" paint-order="stroke"';
   let y = top;
   for (const panel of chart.panels) {
-    out.push(text(labelX, y + 13, panel.title, 'font-size="13" font-weight="bold"'));
+    const bars: string[] = [];
+    const labels: string[] = [text(labelX, y + 13, panel.title, 'font-size="13" font-weight="bold"')];
     const barsTop = y + panelHead;
+    const barsBottom = barsTop + Math.max(1, panel.bars.length) * barStep - (barStep - barH);
     const p99s = panel.bars.map((b) => b.p99Ms).filter((v) => Number.isFinite(v));
     const p99Max = Math.max(...p99s, 0) * 1.1 || 1;
     panel.bars.forEach((bar, i) => {
       const by = barsTop + i * barStep;
       const color = bar.color ?? PALETTE[i % PALETTE.length]!;
-      out.push(text(labelX + 8, by + 11, bar.label, 'font-size="12"'));
+      labels.push(text(labelX + 8, by + 11, bar.label, 'font-size="12"'));
       // Throughput ratio.
       if (Number.isFinite(bar.ratio)) {
         const off = bar.offScale === true && bar.ratio > scaleMax;
         const w = off ? ratioW : rx(bar.ratio) - ratioX;
-        out.push(rect(ratioX, by, w, barH, color, off ? 'fill-opacity="0.45"' : ''));
-        out.push(
+        bars.push(rect(ratioX, by, w, barH, color, off ? 'fill-opacity="0.45"' : ''));
+        labels.push(
           text(
             ratioX + w + 4,
             by + 11,
             off ? `${ratioText(bar.ratio)} (off scale)` : ratioText(bar.ratio),
-            'font-size="11"',
+            halo,
           ),
         );
       } else {
-        out.push(text(ratioX + 4, by + 11, 'no figure', 'font-size="11" fill="#a00"'));
+        labels.push(text(ratioX + 4, by + 11, 'no figure', 'font-size="11" fill="#a00"'));
       }
       // p99.
       if (Number.isFinite(bar.p99Ms)) {
         const w = bar.p99Ms > 0 ? Math.max(1, (bar.p99Ms / p99Max) * p99W) : 0;
-        out.push(rect(p99X, by, w, barH, color));
-        out.push(text(p99X + w + 4, by + 11, ms(bar.p99Ms), 'font-size="11"'));
+        bars.push(rect(p99X, by, w, barH, color));
+        labels.push(text(p99X + w + 4, by + 11, ms(bar.p99Ms), halo));
       } else {
-        out.push(text(p99X + 4, by + 11, '—', 'font-size="11"'));
+        labels.push(text(p99X + 4, by + 11, '—', 'font-size="11"'));
       }
     });
-    const barsBottom = barsTop + Math.max(1, panel.bars.length) * barStep - (barStep - barH);
-    // Axes and the two reference lines across this panel's ratio bars.
-    out.push(line(ratioX, barsTop - 3, ratioX, barsBottom + 3, 'stroke="#4a5568" stroke-width="1"'));
-    out.push(line(p99X, barsTop - 3, p99X, barsBottom + 3, 'stroke="#4a5568" stroke-width="1"'));
-    out.push(
-      line(
-        rx(chart.required),
-        barsTop - 3,
-        rx(chart.required),
-        barsBottom + 3,
-        'stroke="#c53030" stroke-width="1.5"',
-      ),
-    );
-    out.push(
-      line(
-        rx(chart.stretch),
-        barsTop - 3,
-        rx(chart.stretch),
-        barsBottom + 3,
-        'stroke="#2f855a" stroke-width="1.5" stroke-dasharray="5 3"',
-      ),
-    );
+    const lines = [
+      line(ratioX, barsTop - 3, ratioX, barsBottom + 3, 'stroke="#4a5568" stroke-width="1"'),
+      line(p99X, barsTop - 3, p99X, barsBottom + 3, 'stroke="#4a5568" stroke-width="1"'),
+      line(rx(chart.required), barsTop - 3, rx(chart.required), barsBottom + 3, REQUIRED_STROKE),
+      line(rx(chart.stretch), barsTop - 3, rx(chart.stretch), barsBottom + 3, STRETCH_STROKE),
+    ];
+    out.push(...bars, ...lines, ...labels);
     y = barsBottom + panelGap;
   }
+  out.push(
+    text(
+      labelX,
+      y + 6,
+      'Bars: median of the rounds. * answers a fixed body whatever the query (the most one Node process serves): its ratio is off the scale.',
+      'font-size="10" fill="#4a5568"',
+    ),
+  );
+  y += 14;
   const height = Math.ceil(y + 8);
 
   const head = [
@@ -149,20 +150,14 @@ export function sideBySideSvg(chart: SideBySideChart): string {
     ...(chart.subtitle ? [text(labelX, 46, chart.subtitle, 'font-size="11" fill="#4a5568"')] : []),
     text(ratioX, 78, 'throughput × bare Apollo baseline (median req/s)', 'font-size="12" font-weight="bold"'),
     text(p99X, 78, 'p99 latency (scale per panel)', 'font-size="12" font-weight="bold"'),
-    line(rx(chart.required), 88, rx(chart.required), 100, 'stroke="#c53030" stroke-width="1.5"'),
+    line(rx(chart.required), 88, rx(chart.required), 100, REQUIRED_STROKE),
     text(
       rx(chart.required),
       98,
       `${chart.required.toFixed(1)}× required `,
       'font-size="10" text-anchor="end" fill="#c53030"',
     ),
-    line(
-      rx(chart.stretch),
-      88,
-      rx(chart.stretch),
-      100,
-      'stroke="#2f855a" stroke-width="1.5" stroke-dasharray="5 3"',
-    ),
+    line(rx(chart.stretch), 88, rx(chart.stretch), 100, STRETCH_STROKE),
     text(rx(chart.stretch) + 4, 98, `${chart.stretch.toFixed(1)}× stretch`, 'font-size="10" fill="#2f855a"'),
   ];
   return [

@@ -17,7 +17,12 @@ import { verdict, verdictLine, verdictTally } from '../../bench/lib/verdicts.js'
 
 const ROOT = '/work/project';
 
-const frame = (functionName: string, url = '', lineNumber = -1) => ({ functionName, url, lineNumber });
+const frame = (functionName: string, url = '', lineNumber = -1, columnNumber = lineNumber < 0 ? -1 : 0) => ({
+  functionName,
+  url,
+  lineNumber,
+  columnNumber,
+});
 
 /**
  * (root) → handler (src) → parse (graphql), and (root) → other (src) → parse again: one function
@@ -135,12 +140,50 @@ describe('CPU profile: self time per function and per area', () => {
   it('locations and areas of frames outside the project', () => {
     assert.equal(locationOf(frame('(program)'), ROOT), '');
     assert.equal(locationOf(frame('f', 'node:net', 9), ROOT), 'node:net:10');
-    assert.equal(locationOf(frame('f', `file://${ROOT}/src/x.ts?tsx=1`, 0), ROOT), 'src/x.ts:1');
+    assert.equal(locationOf(frame('f', 'file:///x/node_modules/p/i.js', 0), ROOT), 'p/i.js:1');
     assert.equal(
       areaOf(frame('f', 'file:///opt/tool/lib/y.js', 0), ROOT),
       '(other files) /opt/tool/lib/y.js',
     );
     assert.equal(areaOf(frame('(program)', 'file:///a.js', 0), ROOT), '(other files) /a.js');
+  });
+
+  it('a TypeScript file compiled on one line: one entry per function, its source line from the map', () => {
+    const url = `file://${ROOT}/src/security/execution/cost.ts?tsx=1`;
+    const p: CpuProfile = {
+      nodes: [
+        { id: 1, callFrame: frame('(root)') },
+        { id: 2, callFrame: frame('', url, 1, 500) },
+        { id: 3, callFrame: frame('', url, 1, 900) },
+        { id: 4, callFrame: frame('', `file://${ROOT}/src/app.ts`, 1, 10) },
+      ],
+      startTime: 0,
+      samples: [2, 3, 3, 4],
+      timeDeltas: [10, 10, 10, 10],
+      endTime: 50,
+    };
+    const asked: [string, number, number][] = [];
+    const originalLine = (u: string, line: number, column: number) => {
+      asked.push([u, line, column]);
+      return u === url ? (column === 500 ? 41 : 87) : undefined;
+    };
+    const s = summarizeProfile(p, { root: ROOT, originalLine });
+    assert.deepEqual(
+      s.functions.map((f) => [f.functionName, f.location, f.samples]),
+      [
+        ['(anonymous)', 'src/security/execution/cost.ts:88', 2],
+        ['(anonymous)', 'src/security/execution/cost.ts:42', 1],
+        ['(anonymous)', 'src/app.ts', 1],
+      ],
+      'two functions on the one compiled line stay apart; an unmapped TypeScript line is left out',
+    );
+    assert.equal(asked.length, 3, 'each function is mapped once');
+    assert.equal(s.areas.find((a) => a.area === 'src/security/execution')?.samples, 3);
+    assert.equal(
+      locationOf(frame('f', url, 1, 7), ROOT),
+      'src/security/execution/cost.ts',
+      'no map: no line',
+    );
   });
 
   it('picks the main thread’s profile (thread 0) among those one process wrote', () => {
@@ -228,7 +271,7 @@ describe('SVG picture', () => {
 
   it('draws the figures, the off-scale ceiling, and a 1.0× line and a dashed 1.2× line per panel', () => {
     const svg = sideBySideSvg(chart);
-    for (const figure of ['0.78×', '1.00×', '12.96× (off scale)', '12.0 ms', '270.0 ms', 'no figure']) {
+    for (const figure of ['0.78×', '1.00×', '12.96× (off scale)', '12.0 ms', '270 ms', 'no figure']) {
       assert.ok(svg.includes(`>${figure}<`), figure);
     }
     const lines = [...svg.matchAll(/<line x1="([\d.]+)"[^>]*\/>/g)].map((m) => m[0]);
