@@ -1,9 +1,11 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { SourceMap, type SourceMapPayload } from 'node:module';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { RUN_ID } from './lib/env.js';
 import {
+  LAYERS,
+  layerShares,
   mainThreadProfile,
   parseCpuProfile,
   summarizeProfile,
@@ -148,8 +150,7 @@ export async function profileProject(o: ProfileOptions): Promise<ProfileReport> 
     await target.stop();
   }
 
-  const files = readdirSync(dir);
-  const name = mainThreadProfile(files);
+  const name = mainThreadProfile(existsSync(dir) ? readdirSync(dir) : []);
   if (!name) throw new Error(`no .cpuprofile written in ${dir} (did the profiled process exit cleanly?)`);
   const profile = parseCpuProfile(readFileSync(join(dir, name), 'utf8'));
   const root = rootOf(o.benchDir);
@@ -187,7 +188,7 @@ const pct = (v: number | undefined) => (v === undefined ? '—' : `${v.toFixed(1
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/`/g, "'");
 
 /** The report's section: areas side by side for every query, then each query's top functions. */
-export function profileMarkdown(report: ProfileReport, top = 15, topAreas = 20): string {
+export function profileMarkdown(report: ProfileReport, top = 15, topAreas = 25): string {
   const qs = report.queries;
   // Areas ordered by their mean share over the queries; the rest folded into one row.
   const names = new Set(qs.flatMap((q) => q.summary.areas.map((a) => a.area)));
@@ -207,7 +208,16 @@ export function profileMarkdown(report: ProfileReport, top = 15, topAreas = 20):
   const lines = [
     '### Where the project’s CPU time goes',
     '',
-    `A separate project process, started with \`--cpu-prof\` (V8’s sampling profiler, one sample a millisecond), served each query alone for ${report.durationSec} s at ${report.connections} connections after a warm-up. Only the samples taken during each query’s load count (not start-up, warm-up or shutdown). Self time: the time a function itself was on top of the stack; percentages are of all the samples in that query’s window, idle included. The profiler slows the process, so its req/s are not comparable with the table above. Lines in src/ are TypeScript lines, mapped back through the source maps tsx made (${report.sourceMaps} files). Profile: \`bench/${report.file}\` (not committed; open it in Chrome DevTools or speedscope).`,
+    `A separate project process, started with \`--cpu-prof\` (V8’s sampling profiler, one sample a millisecond), served each query alone for ${report.durationSec} s at ${report.connections} connections after a warm-up. Only the samples taken during each query’s load count (not start-up, warm-up or shutdown). Self time: the time a function itself was on top of the stack (each sample counts for the interval until the next); percentages are of the whole window, idle included. The profiler slows the process, so its req/s are not comparable with the table above. It runs from source through tsx, as every target here does: tsx’s own frames (\`node_modules/tsx\`) are that, not production; lines in src/ are TypeScript lines, mapped back through the source maps tsx made (${report.sourceMaps} files). Profile: \`bench/${report.file}\` (not committed; open it in Chrome DevTools or speedscope).`,
+    '',
+    'Self time per layer:',
+    '',
+    table(
+      ['layer', ...qs.map((q) => q.label)],
+      LAYERS.map((layer) => [layer, ...qs.map((q) => pct(layerShares(q.summary.areas)[layer]))]).filter(
+        (row) => row.slice(1).some((v) => v !== '0.0 %'),
+      ),
+    ),
     '',
     'Self time per area (a package under node_modules, a folder of src/, a Node core module, or V8’s own: `(garbage collector)`, `(program)` = V8/native work outside JavaScript, `(idle)` = waiting):',
     '',

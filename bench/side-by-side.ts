@@ -232,8 +232,10 @@ export async function runSideBySide(o: SideBySideOptions): Promise<void> {
     // CPU profile: a separate project process under --cpu-prof, after everything timed, so the
     // profiler never slows a measured run. The other targets sit idle meanwhile.
     let profile: ProfileReport | undefined;
+    let profileError: string | undefined;
     if (o.profileSec > 0) {
       const projectDef = defs.find((d) => d.key === 'project')!;
+      // A failed profile costs its section, not the measurements made before it.
       profile = await profileProject({
         benchDir: o.benchDir,
         file: projectDef.file,
@@ -244,8 +246,12 @@ export async function runSideBySide(o: SideBySideOptions): Promise<void> {
         connections: fewest,
         durationSec: o.profileSec,
         warmupSec: o.warmupSec,
+      }).catch((error: unknown) => {
+        profileError = error instanceof Error ? error.message : String(error);
+        console.error(`CPU profile failed: ${profileError}`);
+        return undefined;
       });
-      console.log(`profile written: bench/${profile.file}`);
+      if (profile) console.log(`profile written: bench/${profile.file}`);
     }
 
     // ── Report ──────────────────────────────────────────────────────────────────────────────
@@ -351,6 +357,7 @@ export async function runSideBySide(o: SideBySideOptions): Promise<void> {
       'graphql-armor runs its defaults except the two that refuse the catalogue page: maxDepth 6 → 10 (the project’s MAX_DEPTH) and costLimit 5000 → 20000 (Armor’s static cost puts the page at ~14,650).',
       'All GraphQL targets run with NODE_ENV=production. A response counts as failed if it is not 2xx, times out, or lacks `data` / carries `errors`.',
       ...(profile ? ['', profileMarkdown(profile)] : []),
+      ...(profileError ? ['', `**The CPU profile failed: ${profileError}** (see bench/results/logs/).`] : []),
     ].join('\n');
     console.log(`\n${md}\n`);
     const files = writeResults(join(o.benchDir, 'results'), name, md, {
@@ -372,6 +379,7 @@ export async function runSideBySide(o: SideBySideOptions): Promise<void> {
         memRuns,
       },
       profile,
+      profileError,
       cells,
     });
     const svgFile = join(o.benchDir, 'results', `${name}.svg`);

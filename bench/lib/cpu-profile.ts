@@ -159,6 +159,35 @@ export function areaOf(frame: CallFrame, root: string): string {
   return frame.url.startsWith('file://') ? `(other files) ${path}` : frame.url;
 }
 
+/** The layers areas fold into, for the one-glance split. */
+export const LAYERS = [
+  'this project (src/)',
+  'dependencies (node_modules/)',
+  'Node core (node:*)',
+  'V8: builtins, native code, (program)',
+  '(garbage collector)',
+  '(idle)',
+  'other',
+] as const;
+export type Layer = (typeof LAYERS)[number];
+
+export function layerOf(area: string): Layer {
+  if (area === 'src' || area.startsWith('src/')) return 'this project (src/)';
+  if (area.startsWith('node_modules/')) return 'dependencies (node_modules/)';
+  if (area.startsWith('node:')) return 'Node core (node:*)';
+  if (area === NATIVE_AREA || area === '(program)' || area === '(root)')
+    return 'V8: builtins, native code, (program)';
+  if (area === '(garbage collector)' || area === '(idle)') return area;
+  return 'other';
+}
+
+/** Self-time percentages per layer (every layer present, 0 when none). */
+export function layerShares(areas: readonly AreaEntry[]): Record<Layer, number> {
+  const shares = Object.fromEntries(LAYERS.map((l) => [l, 0])) as Record<Layer, number>;
+  for (const a of areas) shares[layerOf(a.area)] += a.percent;
+  return shares;
+}
+
 /** Compiled on the fly from TypeScript: the profile's line is the compiled code's, not the file's. */
 const compiled = (url: string) => /\.[mc]?tsx?$/.test(url.replace(/[?#].*$/, ''));
 

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import {
   NATIVE_AREA,
   areaOf,
+  layerShares,
   locationOf,
   mainThreadProfile,
   parseCpuProfile,
@@ -89,6 +90,16 @@ describe('CPU profile: self time per function and per area', () => {
       s.areas.reduce((sum, a) => sum + a.samples, 0),
       12,
     );
+    // And per layer, at a glance: 12 samples of 100 µs each.
+    const layers = layerShares(s.areas);
+    const close = (a: number, b: number) => Math.abs(a - b) < 1e-9;
+    assert.ok(close(layers['this project (src/)'], (2 / 12) * 100));
+    assert.ok(close(layers['dependencies (node_modules/)'], (4 / 12) * 100));
+    assert.ok(close(layers['Node core (node:*)'], (2 / 12) * 100));
+    assert.ok(close(layers['V8: builtins, native code, (program)'], (2 / 12) * 100));
+    assert.ok(close(layers['(garbage collector)'], (1 / 12) * 100));
+    assert.ok(close(layers['(idle)'], (1 / 12) * 100));
+    assert.equal(layers.other, 0);
   });
 
   it('counts only the samples inside the window, when one is given', () => {
