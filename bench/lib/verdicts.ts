@@ -56,5 +56,5 @@ export function verdictLine(v: Verdict, label: string): string {
 /** "required met on 4 of 6; stretch met on 1 of 4". */
 export function verdictTally(verdicts: readonly Verdict[]): string {
   const stretch = verdicts.flatMap((v) => (v.stretch ? [v.stretch] : []));
-  return `required (≥ ${REQUIRED_RATIO.toFixed(2)}×) met on ${verdicts.filter((v) => v.required.met).length} of ${verdicts.length}; stretch (≥ ${STRETCH_RATIO.toFixed(2)}× on { __typename } and myOrders) met on ${stretch.filter((s) => s.met).length} of ${stretch.length}`;
+  return `Required (≥ ${REQUIRED_RATIO.toFixed(2)}×) met on ${verdicts.filter((v) => v.required.met).length} of ${verdicts.length}; stretch (≥ ${STRETCH_RATIO.toFixed(2)}× on { __typename } and myOrders) met on ${stretch.filter((s) => s.met).length} of ${stretch.length}`;
 }

@@ -317,7 +317,7 @@ describe('verdicts against issue 15’s targets', () => {
     assert.match(verdictLine(verdict('typename', 10, Number.NaN), 'x'), /no figure/);
     assert.equal(
       verdictTally([typename, catalogue, close, met]),
-      'required (≥ 1.00×) met on 2 of 4; stretch (≥ 1.20× on { __typename } and myOrders) met on 1 of 3',
+      'Required (≥ 1.00×) met on 2 of 4; stretch (≥ 1.20× on { __typename } and myOrders) met on 1 of 3',
     );
   });
 });
