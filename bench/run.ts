@@ -2,7 +2,9 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runSideBySide } from './side-by-side.js';
 
-// `npm run bench [-- attacks | heaviest | soak | equal-time] [--quick]`. Every mode is bounded in time and count and
+// `npm run bench [-- attacks | heaviest | soak | equal-time] [--quick]`; the default run also takes
+// --rounds, --duration, --warmup (seconds), --connections=10,100, --memory-requests and
+// --profile=SECONDS (per query on the --cpu-prof project process; 0 skips the profile). Every mode is bounded in time and count and
 // talks to 127.0.0.1 only. Results go to bench/results/ (quick runs to *quick.* files, not committed).
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -17,6 +19,28 @@ function numberFlag(name: string, fallback: number): number {
   return value;
 }
 
+/** `--name=10,100`: positive integers, in the order given, without repeats. */
+function listFlag(name: string, fallback: number[]): number[] {
+  const arg = args.find((a) => a.startsWith(`--${name}=`));
+  if (!arg) return fallback;
+  const values = arg
+    .slice(name.length + 3)
+    .split(',')
+    .map(Number);
+  if (values.length === 0 || values.some((v) => !Number.isInteger(v) || v <= 0)) {
+    throw new Error(`--${name} must be a comma-separated list of positive integers, e.g. --${name}=10,100`);
+  }
+  return [...new Set(values)];
+}
+
+/** `--name=N` with N ≥ 0 (0 turns the phase off). */
+function countFlag(name: string, fallback: number): number {
+  const arg = args.find((a) => a.startsWith(`--${name}=`));
+  const value = arg ? Number(arg.split('=')[1]) : fallback;
+  if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a number ≥ 0`);
+  return value;
+}
+
 async function main(): Promise<void> {
   if (mode === 'run') {
     await runSideBySide({
@@ -25,8 +49,11 @@ async function main(): Promise<void> {
       rounds: numberFlag('rounds', quick ? 1 : 3),
       durationSec: numberFlag('duration', quick ? 2 : 5),
       warmupSec: numberFlag('warmup', quick ? 1 : 2),
-      connections: numberFlag('connections', 10),
+      // p50 / p99 and throughput at 10 and at 100 connections (issue 15), in the same rounds.
+      connections: listFlag('connections', [10, 100]),
       memoryRequests: numberFlag('memory-requests', quick ? 20_000 : 200_000),
+      // Seconds of load per query on a separate project process under --cpu-prof (0: none).
+      profileSec: countFlag('profile', quick ? 3 : 10),
     });
   } else if (mode === 'attacks') {
     const { runAttacks } = await import('./attacks.js');

@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
+import type { SourceMapPayload } from 'node:module';
 import { join } from 'node:path';
 import type { ParentMessage, TargetMessage } from '../targets/serve.js';
 
@@ -46,6 +47,8 @@ export interface TargetProcess {
   url: string;
   child: ChildProcess;
   memory(): Promise<{ rss: number; heapUsed: number; gcForced: boolean }>;
+  /** The source maps the process holds for these file: URLs (those it loaded through tsx). */
+  sourceMaps(urls: string[]): Promise<Record<string, SourceMapPayload>>;
   stop(): Promise<void>;
 }
 
@@ -76,14 +79,18 @@ function waitFor<T extends TargetMessage['type']>(
   });
 }
 
-/** Starts a benchmark target (bench/targets/*.ts) on the server core and waits until it listens. */
+/**
+ * Starts a benchmark target (bench/targets/*.ts) on the server core and waits until it listens.
+ * `nodeArgs` go to node before the file (e.g. `--cpu-prof`); `--expose-gc` is always on.
+ */
 export async function startTarget(
   name: string,
   file: string,
   env: Record<string, string | undefined>,
   logFile: string,
+  nodeArgs: readonly string[] = [],
 ): Promise<TargetProcess> {
-  const child = spawnNode({ file, core: SERVER_CORE, env, logFile, nodeArgs: ['--expose-gc'] });
+  const child = spawnNode({ file, core: SERVER_CORE, env, logFile, nodeArgs: ['--expose-gc', ...nodeArgs] });
   const ready = await waitFor(child, 'ready', 60_000).catch((error: unknown) => {
     child.kill('SIGKILL');
     throw new Error(`target ${name} failed to start (log: ${logFile}): ${String(error)}`);
@@ -99,6 +106,11 @@ export async function startTarget(
       child.send({ type: 'memory' } satisfies ParentMessage);
       const { rss, heapUsed, gcForced } = await reply;
       return { rss, heapUsed, gcForced };
+    },
+    async sourceMaps(urls) {
+      const reply = waitFor(child, 'sourceMaps', 30_000);
+      child.send({ type: 'sourceMaps', urls } satisfies ParentMessage);
+      return (await reply).maps;
     },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -1,14 +1,16 @@
 import type { Server } from 'node:http';
+import { findSourceMap, type SourceMapPayload } from 'node:module';
 import type { AddressInfo } from 'node:net';
 
 /** What a target process tells its parent over the IPC channel. */
 export type TargetMessage =
   | { type: 'ready'; port: number }
   | { type: 'memory'; rss: number; heapUsed: number; gcForced: boolean }
+  | { type: 'sourceMaps'; maps: Record<string, SourceMapPayload> }
   | { type: 'failed'; error: string };
 
 /** What the parent may ask. */
-export type ParentMessage = { type: 'memory' } | { type: 'stop' };
+export type ParentMessage = { type: 'memory' } | { type: 'sourceMaps'; urls: string[] } | { type: 'stop' };
 
 export interface Started {
   server: Server;
@@ -51,6 +53,17 @@ export function serveTarget(start: () => Promise<Started>): void {
           gc?.();
           const mem = process.memoryUsage();
           send({ type: 'memory', rss: mem.rss, heapUsed: mem.heapUsed, gcForced: Boolean(gc) });
+        }
+        if (m.type === 'sourceMaps') {
+          // The source maps tsx made when it compiled these files (kept by Node even though they
+          // are off now): a CPU profile's positions are in the compiled code, one long line per
+          // file, and these map them back to TypeScript lines. Files never loaded have none.
+          const maps: Record<string, SourceMapPayload> = {};
+          for (const url of m.urls) {
+            const map = findSourceMap(url);
+            if (map) maps[url] = map.payload;
+          }
+          send({ type: 'sourceMaps', maps });
         }
       });
       process.on('disconnect', stop);
