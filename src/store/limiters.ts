@@ -5,6 +5,7 @@ import {
   type IRateLimiterOptions,
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
+import { createLeasedLimiter, type CountingLimiter } from './leased-limiter.js';
 
 /** A switch of the store the limiters count in (app composition writes it as a security event). */
 export interface StoreFailover {
@@ -34,7 +35,13 @@ export interface LimiterSpec {
 }
 
 export interface LimiterFactory {
+  /** One consume per call on the store: exact (the security-sensitive limits). */
   create(spec: LimiterSpec): RateLimiterAbstract;
+  /**
+   * Counted in memory on allowances leased from the store (store/leased-limiter.ts): no store
+   * round trip on the hot path, never over the limit, early refusals bounded by the lease size.
+   */
+  createLeased(spec: LimiterSpec): CountingLimiter;
   /**
    * A limiter class for graphql-rate-limit-directive, which constructs one limiter per
    * (limit, duration) pair itself: same store and insurance as `create`.
@@ -58,10 +65,13 @@ export function createLimiterFactory({ redis, prefix, onFailover }: LimiterFacto
 
   if (!redis) {
     class MemoryLimiter extends RateLimiterMemory {}
+    const create = ({ name, points, duration }: LimiterSpec) =>
+      new RateLimiterMemory({ keyPrefix: keyPrefix(name), points, duration });
     return {
       keyPrefix,
-      create: ({ name, points, duration }) =>
-        new RateLimiterMemory({ keyPrefix: keyPrefix(name), points, duration }),
+      create,
+      // One semantics on every store: a refused consume spends nothing.
+      createLeased: (spec) => createLeasedLimiter({ store: create(spec), points: spec.points }),
       limiterClass: MemoryLimiter as unknown as typeof RateLimiterAbstract,
     };
   }
@@ -83,10 +93,12 @@ export function createLimiterFactory({ redis, prefix, onFailover }: LimiterFacto
       });
     }
   }
+  const create = ({ name, points, duration }: LimiterSpec) =>
+    new InsuredRedisLimiter({ keyPrefix: keyPrefix(name), points, duration });
   return {
     keyPrefix,
-    create: ({ name, points, duration }) =>
-      new InsuredRedisLimiter({ keyPrefix: keyPrefix(name), points, duration }),
+    create,
+    createLeased: (spec) => createLeasedLimiter({ store: create(spec), points: spec.points }),
     // The directive's typings ask for the abstract base class; our subclass has the same
     // constructor contract (an options object), which is all the directive uses.
     limiterClass: InsuredRedisLimiter as unknown as typeof RateLimiterAbstract,

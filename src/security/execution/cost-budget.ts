@@ -70,11 +70,11 @@ interface Snapshot {
  * 1. didResolveOperation (after parse and validation, before execution): the operation's cost
  *    from the schema's @cost / @listSize and the actual variables (cost-estimate.ts: the model). Over `maxCost`:
  *    400 GRAPHQL_VALIDATION_FAILED, nothing runs.
- * 2. The cost is *reserved* in the viewer's hourly budget (Redis, shared by every instance, or
- *    memory; client-key.ts: per account, whichever token or API key of it is used, and per
+ * 2. The cost is *reserved* in the viewer's hourly budget (leased from Redis, shared by every
+ *    instance, or memory; store/leased-limiter.ts; client-key.ts: per account, whichever token or API key of it is used, and per
  *    client network when anonymous) before execution, atomically, so concurrent requests cannot overspend it. Over
- *    budget: 429 RATE_LIMITED with `Retry-After` and `extensions.retryAfter`; the refused
- *    reservation is refunded, so a refused request spends nothing.
+ *    budget: 429 RATE_LIMITED with `Retry-After` and `extensions.retryAfter`; a refused
+ *    reservation spends nothing.
  * 3. willSendResponse, settlement: the *actual* cost is the same model walked along the response
  *    data with the real list sizes (cost-estimate.ts, mode actual); the viewer pays it: the
  *    difference is refunded (`reward(requested - actual)`), or, should the actual exceed the
@@ -109,7 +109,13 @@ export function createCostBudget(options: CostBudgetOptions): {
   estimateCost: GraphQLFieldResolver<unknown, RequestIdentity, EstimateCostArgs>;
 } {
   const { maxCost, budgetPerHour, production } = options;
-  const budget = options.limiters.create({ name: 'cost', points: budgetPerHour, duration: WINDOW_SECONDS });
+  // Leased (store/leased-limiter.ts): reservations and refunds are counted in memory on
+  // allowances leased from Redis, never over the budget across instances.
+  const budget = options.limiters.createLeased({
+    name: 'cost',
+    points: budgetPerHour,
+    duration: WINDOW_SECONDS,
+  });
   const estimators = new WeakMap<GraphQLSchema, CostEstimator>();
   const estimatorFor = (schema: GraphQLSchema) => {
     let estimator = estimators.get(schema);
@@ -218,9 +224,8 @@ export function createCostBudget(options: CostBudgetOptions): {
             };
           } catch (error) {
             if (!(error instanceof RateLimiterRes)) throw error;
-            // Refund the refused reservation: the operation will not run.
-            const refunded = await budget.reward(key, requested).catch(() => error);
-            state = remember(key, refunded);
+            // A refused reservation spends nothing (leased limiter): the operation will not run.
+            state = remember(key, error);
             const retryAfter = retryAfterSeconds(error.msBeforeNext);
             throw new AppError(
               ErrorCode.RATE_LIMITED,
@@ -296,14 +301,8 @@ export function createCostBudget(options: CostBudgetOptions): {
           { requested: requestedPoints, actual },
           'cost: the operation cost more than its estimate (a list longer than its bound)',
         );
-        const extra = actual - requestedPoints;
-        return remember(
-          key,
-          await budget.consume(key, extra).catch((error: unknown) => {
-            if (error instanceof RateLimiterRes) return error; // consumed all the same
-            throw error;
-          }),
-        );
+        // Spent whatever the budget's state: the work is done.
+        return remember(key, await budget.penalty(key, actual - requestedPoints));
       }
     } catch (error) {
       identity.log.warn({ err: error }, 'cost: settlement failed; the reservation stands');

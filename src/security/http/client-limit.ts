@@ -53,7 +53,9 @@ const failureKey = (network: string) => `authfail:${network}`;
  */
 export function createHttpRateLimit(options: HttpRateLimitOptions): HttpRateLimit {
   const { limit, windowSeconds, clientNetwork, identify } = options;
-  const limiter = options.limiters.create({ name: 'rl:http', points: limit, duration: windowSeconds });
+  // Leased (store/leased-limiter.ts): counted in memory on allowances leased from Redis, never
+  // over the limit across instances; the bad-credentials check reads the store once a second.
+  const limiter = options.limiters.createLeased({ name: 'rl:http', points: limit, duration: windowSeconds });
 
   const setHeaders = (res: Response, state: RateLimiterRes) => {
     res.setHeader('RateLimit-Limit', String(limit));
