@@ -8,7 +8,6 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import cookieParser from 'cookie-parser';
 import express from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -21,6 +20,7 @@ import type { GraphQLContext } from './context.js';
 import type { Db } from './db/client.js';
 import { hashPassword } from './auth/passwords.js';
 import { seedDemoData } from './db/seed.js';
+import { compose } from './http/compose.js';
 import { createServer } from './http/create-server.js';
 import { createHttpErrorHandler } from './http/error-handler.js';
 import { createNotFoundHandler } from './http/not-found.js';
@@ -139,15 +139,23 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // ── 5. Routes ────────────────────────────────────────────────────────────────────────────────
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
-  app.use(defence.everyRequest);
+  // No ETag: every answer is `no-store` and depends on the viewer, so a validator would only
+  // cost a hash of each body.
+  app.set('etag', false);
+  app.use(compose(defence.everyRequest));
+  // One router layer for the whole GraphQL path (http/compose.ts): the protections' HTTP steps,
+  // then authentication, once per request (the client limit has done it already, before the body
+  // was read; this covers a request it did not identify; bad credentials end it with 401), then
+  // Apollo. The refresh cookie is parsed by the two operations that read it (auth/refresh-cookie.ts).
+  app.use(
+    '/graphql',
+    compose([
+      ...defence.graphqlRequest,
+      domain.authenticate,
+      expressMiddleware(apollo, { context: domain.context }),
+    ]),
+  );
   app.use(createOperationalRoutes({ db, redis, tokens: domain.tokens }));
-  app.use('/graphql', defence.graphqlRequest);
-  // The refresh cookie is read on /graphql only (refreshSession, logout).
-  app.use('/graphql', cookieParser());
-  // Authentication, once per request (the client limit has done it already, before the body was
-  // read; this covers a request it did not identify): bad credentials end the request with 401.
-  app.use('/graphql', domain.authenticate);
-  app.use('/graphql', expressMiddleware(apollo, { context: domain.context }));
   // Unknown routes: a coded JSON 404, never Express's HTML page.
   app.use(createNotFoundHandler());
   // Errors outside GraphQL (bad credentials, HTTPS guard, bad JSON, oversized bodies, bugs): coded

@@ -56,6 +56,49 @@ export interface Domain {
   stop(): Promise<void>;
 }
 
+/** A logger built on first use: most requests log nothing, and a pino child (with redaction) is not free. */
+class LazyLogger {
+  #log: Logger | undefined;
+  constructor(private readonly make: () => Logger) {}
+  get(): Logger {
+    this.#log ??= this.make();
+    return this.#log;
+  }
+}
+
+/**
+ * The GraphQL context of one request. A class, so every context has the same shape, and `log` is a
+ * getter on its prototype: Apollo copies a context's own properties for each operation
+ * (Object.assign keeps the prototype), so the copy shares the one lazy logger instead of calling
+ * an own getter, and building the logger, on every copy.
+ */
+class RequestContext implements GraphQLContext {
+  readonly requestId: string;
+  readonly ip: string;
+  readonly network: string;
+  readonly viewer: Viewer;
+  readonly loaders: GraphQLContext['loaders'];
+  readonly services: GraphQLContext['services'];
+  readonly req: Request;
+  readonly res: Response;
+  constructor(
+    fields: Omit<GraphQLContext, 'log'>,
+    private readonly logs: LazyLogger,
+  ) {
+    this.requestId = fields.requestId;
+    this.ip = fields.ip;
+    this.network = fields.network;
+    this.viewer = fields.viewer;
+    this.loaders = fields.loaders;
+    this.services = fields.services;
+    this.req = fields.req;
+    this.res = fields.res;
+  }
+  get log(): Logger {
+    return this.logs.get();
+  }
+}
+
 /** The identity mechanisms and the domain modules, wired to the data stores. */
 export async function createDomain({
   config,
@@ -125,23 +168,19 @@ export async function createDomain({
     async context({ req, res }) {
       const state = getRequestState(req);
       const viewer = state.viewer ?? { kind: 'anonymous' };
-      // The request's child logger is built on first use: most requests log nothing, and a pino
-      // child (with redaction) is not free.
-      let requestLog: Logger | undefined;
-      return {
-        requestId: state.requestId,
-        ip: req.ip ?? 'unknown',
-        network: requestNetwork(req, config.clientIpv6Prefix),
-        viewer,
-        loaders: createLoaders(repos),
-        services,
-        get log(): Logger {
-          requestLog ??= log.child({ requestId: state.requestId, viewer: describeViewer(viewer) });
-          return requestLog;
+      return new RequestContext(
+        {
+          requestId: state.requestId,
+          ip: req.ip ?? 'unknown',
+          network: requestNetwork(req, config.clientIpv6Prefix),
+          viewer,
+          loaders: createLoaders(repos),
+          services,
+          req,
+          res,
         },
-        req,
-        res,
-      };
+        new LazyLogger(() => log.child({ requestId: state.requestId, viewer: describeViewer(viewer) })),
+      );
     },
     idle: () => afterAnswer.idle(),
     async stop() {

@@ -1,3 +1,4 @@
+import { parseCookie } from 'cookie';
 import type { Request, Response } from 'express';
 
 /**
@@ -23,9 +24,13 @@ const options = {
   path: '/',
 };
 
+/**
+ * The refresh token of the request's cookie, parsed here and only here: the two operations that
+ * read it (refreshSession, logout) pay for parsing the Cookie header, no other request does.
+ */
 export function readRefreshCookie(req: Request): string | undefined {
-  const cookies = (req as Request & { cookies?: Record<string, unknown> }).cookies;
-  const value = cookies?.[REFRESH_COOKIE];
+  const header = req.headers.cookie;
+  const value = header ? parseCookie(header)[REFRESH_COOKIE] : undefined;
   return typeof value === 'string' && TOKEN_PATTERN.test(value) ? value : undefined;
 }
 

@@ -87,19 +87,49 @@ export function createHttpHeaders(options: HttpHeadersOptions = {}): RequestHand
     xPoweredBy: false,
   });
 
+  // helmet's headers depend on its options only: they are computed once, here, by running helmet
+  // against a recording response, and every request gets the recorded list (no dozen helmet
+  // middlewares per request). Answers depend on the viewer and carry tokens, keys and budgets: no
+  // cache (a browser's, a proxy's or a CDN's) may keep one. A public route may say otherwise (JWKS).
+  const headers: readonly (readonly [string, string])[] = [
+    ...recordHeaders(base),
+    ['Cache-Control', 'no-store'],
+  ];
   const handlers: RequestHandler[] = [
-    base,
     (_req: Request, res: Response, next: NextFunction) => {
-      // Belt and braces: helmet removes it, and app.disable('x-powered-by') stops Express adding it.
+      for (const [name, value] of headers) res.setHeader(name, value);
+      // Belt and braces: app.disable('x-powered-by') stops Express adding it.
       res.removeHeader('X-Powered-By');
-      // Answers depend on the viewer and carry tokens, keys and budgets: no cache (a browser's,
-      // a proxy's or a CDN's) may keep one. A route that is public may say otherwise (JWKS).
-      res.setHeader('Cache-Control', 'no-store');
       next();
     },
   ];
   if (landingPage) handlers.push(landingPageHeaders);
   return handlers;
+}
+
+/**
+ * The headers a helmet middleware sets, recorded once. Helmet sets fixed values from its options
+ * (no per-request nonce here); should it ever do anything else with the response, or answer
+ * asynchronously, start-up fails rather than serving without the headers.
+ */
+function recordHeaders(middleware: RequestHandler): [string, string][] {
+  const recorded = new Map<string, string>();
+  const response = {
+    setHeader(name: string, value: unknown) {
+      recorded.set(name, String(value));
+      return response;
+    },
+    removeHeader(name: string) {
+      recorded.delete(name);
+    },
+  };
+  let finished = false;
+  void middleware({} as Request, response as unknown as Response, (error?: unknown) => {
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+    finished = true;
+  });
+  if (!finished || recorded.size === 0) throw new Error('helmet did not set its headers synchronously');
+  return [...recorded];
 }
 
 /**
