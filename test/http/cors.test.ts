@@ -38,6 +38,15 @@ describe('CORS: exact allowlist from CORS_ORIGINS (production)', () => {
     assert.match(res.headers.get('vary') ?? '', /Origin/);
   });
 
+  it('a request without Origin (a server, curl) is served without CORS headers, still Vary: Origin', async () => {
+    const res = await post(undefined);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('access-control-allow-origin'), null);
+    assert.equal(res.headers.get('access-control-allow-credentials'), null);
+    assert.equal(res.headers.get('access-control-expose-headers'), null);
+    assert.match(res.headers.get('vary') ?? '', /Origin/);
+  });
+
   for (const origin of [
     'https://evil.example',
     'https://app.example.com.evil.example', // suffix trick

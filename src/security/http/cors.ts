@@ -57,6 +57,12 @@ export function createCors(options: CorsOptions = {}): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     // The answer depends on Origin, so shared caches must key on it, whether or not it was allowed.
     res.vary('Origin');
+    // CORS only where it applies: a request without Origin (a server, a partner's backend, curl)
+    // is not a cross-origin browser request, and the cors package would add nothing to it.
+    if (req.headers.origin === undefined) {
+      next();
+      return;
+    }
     handler(req, res, next);
   };
 }
