@@ -1,4 +1,5 @@
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { setBounded } from './bounded-map.js';
 
 /**
  * What the limits on the hot path (the HTTP client limit, the cost budget) need of a limiter.
@@ -93,15 +94,7 @@ export function createLeasedLimiter(options: LeasedLimiterOptions): CountingLimi
     return lease;
   };
 
-  const remember = (key: string, lease: Lease): Lease => {
-    leases.delete(key); // re-insert: Map order is the eviction order
-    if (leases.size >= maxKeys) {
-      const oldest = leases.keys().next();
-      if (!oldest.done) leases.delete(oldest.value);
-    }
-    leases.set(key, lease);
-    return lease;
-  };
+  const remember = (key: string, lease: Lease): Lease => setBounded(leases, key, lease, maxKeys);
 
   /** The window as this instance sees it: the store's count less what is leased here, unspent. */
   const view = (lease: Lease): RateLimiterRes => {

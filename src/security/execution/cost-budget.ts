@@ -16,6 +16,7 @@ import { AppError, ErrorCode, retryAfterSeconds } from '../../errors.js';
 import { clientKey } from '../client-key.js';
 import { computeCost, createCostEstimator, type CostEstimator, type CostResult } from './cost-estimate.js';
 import { assertTypeDefsListsBounded } from './list-bounds.js';
+import { setBounded } from '../../store/bounded-map.js';
 import type { LimiterFactory } from '../../store/limiters.js';
 import { z } from 'zod';
 import { int } from '../options.js';
@@ -155,13 +156,7 @@ export function createCostBudget(options: CostBudgetOptions): {
   const remember = (key: string, res: RateLimiterRes): Snapshot => {
     const now = Date.now();
     const snapshot = { consumedPoints: res.consumedPoints, resetAt: now + res.msBeforeNext, takenAt: now };
-    snapshots.delete(key); // re-insert: Map order is the eviction order
-    if (snapshots.size >= SNAPSHOT_MAX_ENTRIES) {
-      const oldest = snapshots.keys().next();
-      if (!oldest.done) snapshots.delete(oldest.value);
-    }
-    snapshots.set(key, snapshot);
-    return snapshot;
+    return setBounded(snapshots, key, snapshot, SNAPSHOT_MAX_ENTRIES);
   };
   const freshSnapshot = (key: string): Snapshot | undefined => {
     const snapshot = snapshots.get(key);
