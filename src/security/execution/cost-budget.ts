@@ -16,7 +16,6 @@ import { AppError, ErrorCode, retryAfterSeconds } from '../../errors.js';
 import { clientKey } from '../client-key.js';
 import { computeCost, createCostEstimator, type CostEstimator, type CostResult } from './cost-estimate.js';
 import { assertTypeDefsListsBounded } from './list-bounds.js';
-import { setBounded } from '../../store/bounded-map.js';
 import type { LimiterFactory } from '../../store/limiters.js';
 import { z } from 'zod';
 import { int } from '../options.js';
@@ -45,24 +44,16 @@ export interface CostReport {
 
 const WINDOW_SECONDS = 3600;
 
-/**
- * A zero-cost operation (`{ __typename }`, a refused one) spends nothing, so its report may come
- * from the viewer's last known budget state instead of a store round trip, when that state is at
- * most this old. Reports for operations that cost points always come from the store.
- */
-const SNAPSHOT_MAX_AGE_MS = 1000;
-/** Bound on remembered viewer states (oldest dropped first). */
-const SNAPSHOT_MAX_ENTRIES = 10_000;
 /** Variables larger than this (serialised) are costed afresh every time instead of cached. */
 const CACHEABLE_VARIABLES_CHARS = 1024;
 /** Bound on cached costs per document (one per distinct operation name and variables). */
 const COSTS_PER_DOCUMENT = 64;
 
+/** The viewer's budget as the limiter last reported it. */
 interface Snapshot {
   consumedPoints: number;
   /** Epoch ms when the window resets. */
   resetAt: number;
-  takenAt: number;
 }
 
 /**
@@ -103,7 +94,7 @@ const coded = (code: ErrorCode, message: string) => new GraphQLError(message, { 
 
 /**
  * The plugin, and the resolver of the priced dry run (Query.estimateCost): one budget, one
- * estimator, one snapshot cache.
+ * estimator.
  */
 export function createCostBudget(options: CostBudgetOptions): {
   plugin: ApolloServerPlugin<RequestIdentity>;
@@ -151,19 +142,17 @@ export function createCostBudget(options: CostBudgetOptions): {
     return result;
   };
 
-  const snapshots = new Map<string, Snapshot>();
-  /** Records the viewer's budget state as the store just reported it, and returns it. */
-  const remember = (key: string, res: RateLimiterRes): Snapshot => {
-    const now = Date.now();
-    const snapshot = { consumedPoints: res.consumedPoints, resetAt: now + res.msBeforeNext, takenAt: now };
-    return setBounded(snapshots, key, snapshot, SNAPSHOT_MAX_ENTRIES);
-  };
-  const freshSnapshot = (key: string): Snapshot | undefined => {
-    const snapshot = snapshots.get(key);
-    const now = Date.now();
-    if (!snapshot || now - snapshot.takenAt > SNAPSHOT_MAX_AGE_MS || snapshot.resetAt <= now)
-      return undefined;
-    return snapshot;
+  const snapshotOf = (res: RateLimiterRes): Snapshot => ({
+    consumedPoints: res.consumedPoints,
+    resetAt: Date.now() + res.msBeforeNext,
+  });
+  /**
+   * The budget of a viewer whose operation spent nothing (`{ __typename }`, a refused one): the
+   * leased limiter answers from its lease, or reads the store at most once a second per key.
+   */
+  const currentState = async (key: string): Promise<Snapshot | null> => {
+    const res = await budget.get(key);
+    return res ? snapshotOf(res) : null;
   };
   const report = (requested: number, actual: number, state: Snapshot | null): CostReport => ({
     requested,
@@ -210,7 +199,7 @@ export function createCostBudget(options: CostBudgetOptions): {
           requested = result.cost;
           if (requested === 0) return;
           try {
-            state = remember(key, await budget.consume(key, requested));
+            state = snapshotOf(await budget.consume(key, requested));
             reserved = {
               schema,
               document,
@@ -220,7 +209,7 @@ export function createCostBudget(options: CostBudgetOptions): {
           } catch (error) {
             if (!(error instanceof RateLimiterRes)) throw error;
             // A refused reservation spends nothing (leased limiter): the operation will not run.
-            state = remember(key, error);
+            state = snapshotOf(error);
             const retryAfter = retryAfterSeconds(error.msBeforeNext);
             throw new AppError(
               ErrorCode.RATE_LIMITED,
@@ -244,13 +233,7 @@ export function createCostBudget(options: CostBudgetOptions): {
             state = await settle(key, requested, actual, state ?? null, contextValue);
           }
           if (response.body.kind !== 'single') return;
-          if (state === undefined) {
-            state = freshSnapshot(key) ?? null;
-            if (!state) {
-              const res = await budget.get(key).catch(() => null);
-              state = res ? remember(key, res) : null;
-            }
-          }
+          if (state === undefined) state = await currentState(key).catch(() => null);
           const result = response.body.singleResult;
           result.extensions = { ...result.extensions, cost: report(requested, actual, state) };
         },
@@ -290,14 +273,14 @@ export function createCostBudget(options: CostBudgetOptions): {
     identity: RequestIdentity,
   ): Promise<Snapshot | null> => {
     try {
-      if (actual < requestedPoints) return remember(key, await budget.reward(key, requestedPoints - actual));
+      if (actual < requestedPoints) return snapshotOf(await budget.reward(key, requestedPoints - actual));
       if (actual > requestedPoints) {
         identity.log.warn(
           { requested: requestedPoints, actual },
           'cost: the operation cost more than its estimate (a list longer than its bound)',
         );
         // Spent whatever the budget's state: the work is done.
-        return remember(key, await budget.penalty(key, actual - requestedPoints));
+        return snapshotOf(await budget.penalty(key, actual - requestedPoints));
       }
     } catch (error) {
       identity.log.warn({ err: error }, 'cost: settlement failed; the reservation stands');
@@ -370,11 +353,7 @@ export function createCostBudget(options: CostBudgetOptions): {
       throw coded(ErrorCode.BAD_USER_INPUT, result.error.message);
     if (!result.ok) throw new AppError(ErrorCode.GRAPHQL_VALIDATION_FAILED, 'The operation is too costly.');
     const key = clientKey(context.viewer, context.network);
-    let state = freshSnapshot(key) ?? null;
-    if (!state) {
-      const res = await budget.get(key);
-      state = res ? remember(key, res) : null;
-    }
+    const state = await currentState(key);
     const budgetNow = report(result.cost, 0, state);
     return {
       requested: result.cost,
