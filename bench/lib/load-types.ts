@@ -55,7 +55,7 @@ export type WorkerRequest = { type: 'run'; id: number; jobs: LoadJob[] };
 export type WorkerReply =
   { type: 'result'; id: number; results: LoadResult[] } | { type: 'error'; id: number; error: string };
 
-/** The error codes API.md allows a client to see; anything else is an unmasked error. */
+/** The error codes docs/api.md allows a client to see; anything else is an unmasked error. */
 export const PUBLIC_ERROR_CODES = new Set([
   'UNAUTHENTICATED',
   'FORBIDDEN',

@@ -1,7 +1,7 @@
 import { toSafeText } from '../text/safe-text.js';
 import type { Db } from './client.js';
 
-/** Demo accounts (development only; production never seeds). Listed in the README. */
+/** Demo accounts (development only; production never seeds). Listed in docs/walkthrough.md. */
 export const DEMO_ACCOUNTS = [
   { email: 'admin@example.com', name: 'Ada Admin', role: 'ADMIN', password: 'admin-demo-password-1' },
   { email: 'alice@example.com', name: 'Alice Customer', role: 'CUSTOMER', password: 'alice-demo-password-1' },
@@ -36,7 +36,7 @@ const MATERIALS = ['oak', 'steel', 'linen', 'recycled plastic', 'bamboo', 'wool'
 
 /**
  * Seeds demo data once: when the users table is empty. 300 products, 900 reviews (a few with
- * markup, stored in the safe form like any written text) and three verified accounts; no orders. Deterministic, so the README's examples stay true.
+ * markup, stored in the safe form like any written text) and three verified accounts; no orders. Deterministic, so the walk-through (docs/walkthrough.md) stays true.
  */
 export interface SeedOptions {
   /** How the demo accounts' passwords are stored (auth/passwords.ts; passed in: db/ imports no auth). */

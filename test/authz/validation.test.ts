@@ -13,7 +13,7 @@ import { assertOk } from '../helpers/graphql.js';
 import { insertUser, type TestUser } from '../helpers/users.js';
 import { makeProduct, startAuthzApp } from './authz-helpers.js';
 
-// Input validation at the boundary: every rule of API.md, with BAD_USER_INPUT and
+// Input validation at the boundary: every rule of docs/api.md, with BAD_USER_INPUT and
 // extensions.fieldErrors keyed by the input path.
 
 /** The fieldErrors keys parseInput produces, or 'ok' when the input passes. */
@@ -43,7 +43,7 @@ const reg = (patch: Record<string, unknown>) => ({
   ...patch,
 });
 
-describe('input rules (API.md), unit table over the zod schemas', () => {
+describe('input rules (docs/api.md), unit table over the zod schemas', () => {
   const cases: [string, Parameters<typeof parseInput>[0], unknown, string[] | 'ok'][] = [
     ['register: valid', registerInput, reg({}), 'ok'],
     ['register: invalid email', registerInput, reg({ email: 'not-an-email' }), ['input.email']],

@@ -45,7 +45,7 @@ describe('a real server process on PGlite', () => {
         i: { email: 'admin@example.com', password: 'admin-demo-password-1' },
       });
       assert.deepEqual(admin.body.data?.login, { user: { role: 'ADMIN' } }, 'demo admin can log in');
-      // The README's sign-up: register, read the verification link in the development log, verify.
+      // The walk-through's sign-up (docs/walkthrough.md): register, read the verification link in the development log, verify.
       const reg = await gql(first.url, 'mutation($i: RegisterInput!) { register(input: $i) }', {
         i: { email: 'Persist@Example.com', password: 'persist-password-123', name: 'Persist' },
       });

@@ -24,7 +24,7 @@ export const createOrderInput = z.strictObject({
   shippingAddress: z.strictObject({
     line1: safeText(5, 200),
     city: safeText(2, 100),
-    // Whitelist patterns (API.md). Postcodes and promo codes are case-insensitive: normalised
+    // Whitelist patterns (docs/api.md). Postcodes and promo codes are case-insensitive: normalised
     // to upper case before the check, and stored that way. The whitelists admit no `<`, `>` or
     // `&`, so these are already in the safe form (`safeText` would leave them unchanged).
     postcode: z

@@ -10,7 +10,7 @@ declare module '../../policy/policy.js' {
 }
 
 export const usersRules = defineRules({
-  // `user(id)` is an admin tool (API.md); a user reads themself through `viewer`.
+  // `user(id)` is an admin tool (docs/api.md); a user reads themself through `viewer`.
   'user:read': (v) => isAdminUser(v),
   'user:read-email': (v, user) => isAdminUser(v) || isSelf(v, user.id),
   'user:update-profile': (v) => isUser(v),

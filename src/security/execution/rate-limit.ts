@@ -29,7 +29,7 @@ export interface RateLimitOptions {
  *   key sent along must not buy a fresh bucket (accounts are cheap to make). Start-up refuses a
  *   @public Mutation field with @rateLimit that does not say which (rate-limit-keying.ts).
  *
- * Charging (what the README explains): the directive wraps the field's resolver, so every
+ * Charging (docs/protections.md explains it): the directive wraps the field's resolver, so every
  * *resolution* of the field consumes one point. Consequences:
  * - aliases: `a1: login(…) a2: login(…) …` resolves login once per alias, so 50 aliases are
  *   50 attempts; the 11th over a limit of 10 gets RATE_LIMITED (and, login being non-null on
@@ -43,7 +43,7 @@ export interface RateLimitOptions {
  * @auth is applied after this transform, so it wraps it and runs first: a viewer refused by
  * @auth spends no points and cannot drain the budget of a field they may not call.
  *
- * Over the limit the client gets a coded field error (HTTP 200, as API.md states for fields):
+ * Over the limit the client gets a coded field error (HTTP 200, as docs/api.md states for fields):
  * RATE_LIMITED with `extensions.retryAfter` in seconds. The library's default error has no code.
  */
 /** The caller a call is charged to, by the directive's `per` (absent: VIEWER). */

@@ -24,7 +24,7 @@ interface Deadline {
 const EXPIRED = Symbol('expired');
 const deadlines = new WeakMap<object, Deadline>();
 
-// Masked for the client as INTERNAL_SERVER_ERROR with the request id (API.md has no timeout
+// Masked for the client as INTERNAL_SERVER_ERROR with the request id (docs/api.md has no timeout
 // code): the server did not finish, and the details belong in the log.
 const timeoutError = () =>
   new GraphQLError('Execution timed out.', { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } });
