@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
 import { REFRESH_COOKIE } from '../../src/auth/refresh-cookie.js';
 import { makeOrder, makeProduct } from '../authz/authz-helpers.js';
@@ -27,6 +28,7 @@ const ARGS = [
   '--disable-sync',
 ];
 const WAIT = { timeout: 20_000 };
+const SERVE = fileURLToPath(new URL('../../examples/browser/serve.mjs', import.meta.url));
 
 interface PageServer {
   port: number;
@@ -35,7 +37,7 @@ interface PageServer {
 
 /** The example's own static server (examples/browser/serve.mjs), as a newcomer runs it, on a free port. */
 async function startPageServer(): Promise<PageServer> {
-  const child: ChildProcess = spawn(process.execPath, ['examples/browser/serve.mjs', '--port', '0'], {
+  const child: ChildProcess = spawn(process.execPath, [SERVE, '--port', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -303,6 +305,26 @@ describe('the browser example on another origin of the same site (headless Chrom
     await context.close();
   });
 
+  it('an origin missing from CORS_ORIGINS: the page sees a failed fetch and shows NETWORK_ERROR', async () => {
+    const { context, page, calls, pageErrors } = await open();
+    const user = await insertUser(t);
+    // Chromium resolves every *.localhost name to loopback: the same page server, an unlisted origin.
+    await page.goto(`http://app.localhost:${pages.port}/?api=${encodeURIComponent(apiUrl)}`);
+    await page.waitForSelector('body[data-state="signed-out"]', WAIT);
+    await page.fill('input[name="email"]', user.email);
+    await page.fill('input[name="password"]', user.password);
+    await page.click('button[type="submit"]');
+    await page.waitForSelector('#error:not([hidden])', WAIT);
+    assert.equal(await shownError(page), 'NETWORK_ERROR');
+    assert.match((await page.textContent('#error')) ?? '', /CORS_ORIGINS/);
+    assert.equal(await page.getAttribute('body', 'data-state'), 'signed-out');
+    // The preflight was answered without CORS headers, so no POST was ever sent.
+    assert.deepEqual(ops(calls), []);
+    assert.equal(await refreshCookie(context), undefined);
+    assert.deepEqual(pageErrors, []);
+    await context.close();
+  });
+
   it('cross-site (page on 127.0.0.1, API on localhost): signed in until a reload, then the cookie is missing', async () => {
     const { context, page, calls, pageErrors } = await open();
     await signIn(page, `http://127.0.0.1:${pages.port}`, 1);
@@ -310,8 +332,8 @@ describe('the browser example on another origin of the same site (headless Chrom
     assert.equal(await orderRows(page), 1);
     const login = calls.find((c) => c.op === 'Login');
     assert.match((await login?.response.headerValue('set-cookie')) ?? '', new RegExp(`^${REFRESH_COOKIE}=`));
-    // The server did send the cookie; Chromium refused to store it: a SameSite=Strict cookie from
-    // a cross-site response (127.0.0.1 and localhost are different sites).
+    // The server did send the cookie; Chromium refused to store it, 127.0.0.1 and localhost being
+    // different sites (it reports third-party cookie blocking; SameSite=Strict would refuse it too).
     assert.equal(await refreshCookie(context), undefined);
     const before = calls.length;
     await page.reload();
