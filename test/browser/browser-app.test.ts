@@ -71,6 +71,8 @@ interface Call {
   code: unknown;
   authorization: string | undefined;
   response: Response;
+  /** Settles once the body has been read and `code` set. */
+  read: Promise<void>;
 }
 
 /** Records the page's GraphQL POSTs to `apiUrl` in the order they were answered (not preflights). */
@@ -86,14 +88,14 @@ function recordCalls(page: Page, apiUrl: string): Call[] {
       code: undefined,
       authorization: request.headers().authorization,
       response,
+      read: response
+        .json()
+        .then((body: { errors?: { extensions?: { code?: unknown } }[] }) => {
+          call.code = body.errors?.[0]?.extensions?.code;
+        })
+        .catch(() => undefined),
     };
     calls.push(call);
-    void response
-      .json()
-      .then((body: { errors?: { extensions?: { code?: unknown } }[] }) => {
-        call.code = body.errors?.[0]?.extensions?.code;
-      })
-      .catch(() => undefined);
   });
   return calls;
 }
@@ -106,7 +108,11 @@ async function until(what: string, check: () => boolean, timeoutMs = 15_000): Pr
   }
 }
 
-const ops = (calls: readonly Call[]) => calls.map((c) => `${c.op} ${c.status}${c.code ? ` ${c.code}` : ''}`);
+/** "Op status [code]" for each call, once every body has been read. */
+async function ops(calls: readonly Call[]): Promise<string[]> {
+  await Promise.all(calls.map((c) => c.read));
+  return calls.map((c) => `${c.op} ${c.status}${c.code ? ` ${c.code}` : ''}`);
+}
 
 describe('the browser example on another origin of the same site (headless Chromium)', { skip }, () => {
   let t: TestApp;
@@ -175,7 +181,7 @@ describe('the browser example on another origin of the same site (headless Chrom
     assert.match((await page.textContent('#who')) ?? '', new RegExp(user.email.replace(/\./g, '\\.')));
 
     const login = calls.find((c) => c.op === 'Login');
-    assert.ok(login, ops(calls).join(', '));
+    assert.ok(login, (await ops(calls)).join(', '));
     assert.equal(login.authorization, undefined, 'login carries no bearer token');
     const setCookie = (await login.response.headerValue('set-cookie')) ?? '';
     assert.match(setCookie, new RegExp(`^${REFRESH_COOKIE}=`));
@@ -212,7 +218,7 @@ describe('the browser example on another origin of the same site (headless Chrom
     await page.waitForSelector('body[data-state="signed-in"]', WAIT);
     assert.equal(await orderRows(page), 2);
     const afterReload = calls.slice(before);
-    assert.deepEqual(ops(afterReload), ['Refresh 200', 'MyOrders 200']);
+    assert.deepEqual(await ops(afterReload), ['Refresh 200', 'MyOrders 200']);
     assert.equal(afterReload[0]?.authorization, undefined, 'refreshSession is sent with the cookie only');
     assert.match(afterReload[1]?.authorization ?? '', /^Bearer /);
     assert.deepEqual(await page.evaluate('[localStorage.length, sessionStorage.length, document.cookie]'), [
@@ -232,11 +238,14 @@ describe('the browser example on another origin of the same site (headless Chrom
     // Past the 15-minute token's expiresAt: the timer set for a minute before it fires now.
     await page.clock.fastForward('16:00');
     await until('the proactive refresh', () => calls.slice(before).some((c) => c.op === 'Refresh'));
-    await until('its answer to be read', () => calls.slice(before).every((c) => c.status !== 0));
     await page.click('#reload-orders');
     await until('the orders request', () => calls.slice(before).some((c) => c.op === 'MyOrders'));
     await page.waitForSelector('body[data-state="signed-in"]', WAIT);
-    assert.deepEqual(ops(calls.slice(before)), ['Refresh 200', 'MyOrders 200'], 'refreshed before any 401');
+    assert.deepEqual(
+      await ops(calls.slice(before)),
+      ['Refresh 200', 'MyOrders 200'],
+      'refreshed before any 401',
+    );
     const newToken = calls.at(-1)?.authorization;
     assert.match(newToken ?? '', /^Bearer /);
     assert.notEqual(newToken, firstToken);
@@ -244,7 +253,11 @@ describe('the browser example on another origin of the same site (headless Chrom
     // clock: another minute later there is still only the one refresh, not a loop.
     await page.clock.runFor(60_000);
     await page.waitForTimeout(300);
-    assert.equal(calls.slice(before).filter((c) => c.op === 'Refresh').length, 1, ops(calls).join(', '));
+    assert.equal(
+      calls.slice(before).filter((c) => c.op === 'Refresh').length,
+      1,
+      (await ops(calls)).join(', '),
+    );
     assert.equal(await shownError(page), null);
     assert.deepEqual(pageErrors, []);
     await context.close();
@@ -260,8 +273,7 @@ describe('the browser example on another origin of the same site (headless Chrom
     await page.click('#reload-orders');
     await until('the retried request', () => calls.slice(before).length >= 3);
     await page.waitForSelector('body[data-state="signed-in"]', WAIT);
-    await until('the 401 body to be read', () => calls[before]?.code !== undefined);
-    assert.deepEqual(ops(calls.slice(before)), [
+    assert.deepEqual(await ops(calls.slice(before)), [
       'MyOrders 401 UNAUTHENTICATED',
       'Refresh 200',
       'MyOrders 200',
@@ -282,7 +294,7 @@ describe('the browser example on another origin of the same site (headless Chrom
     const before = calls.length;
     await page.reload();
     await page.waitForSelector('body[data-state="signed-out"]', WAIT);
-    assert.deepEqual(ops(calls.slice(before)), ['Refresh 200 UNAUTHENTICATED']);
+    assert.deepEqual(await ops(calls.slice(before)), ['Refresh 200 UNAUTHENTICATED']);
     // "Not signed in" is the normal state, not an error to show.
     assert.equal(await shownError(page), null);
     assert.deepEqual(pageErrors, []);
@@ -319,7 +331,7 @@ describe('the browser example on another origin of the same site (headless Chrom
     assert.match((await page.textContent('#error')) ?? '', /CORS_ORIGINS/);
     assert.equal(await page.getAttribute('body', 'data-state'), 'signed-out');
     // The preflight was answered without CORS headers, so no POST was ever sent.
-    assert.deepEqual(ops(calls), []);
+    assert.deepEqual(await ops(calls), []);
     assert.equal(await refreshCookie(context), undefined);
     assert.deepEqual(pageErrors, []);
     await context.close();
@@ -338,7 +350,7 @@ describe('the browser example on another origin of the same site (headless Chrom
     const before = calls.length;
     await page.reload();
     await page.waitForSelector('body[data-state="signed-out"]', WAIT);
-    assert.deepEqual(ops(calls.slice(before)), ['Refresh 200 UNAUTHENTICATED']);
+    assert.deepEqual(await ops(calls.slice(before)), ['Refresh 200 UNAUTHENTICATED']);
     assert.deepEqual(pageErrors, []);
     await context.close();
   });
