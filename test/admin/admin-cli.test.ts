@@ -149,9 +149,27 @@ describe('admin CLI: help and refused arguments', () => {
       },
       { args: ['revoke-key'], message: /missing --id/ },
     ];
-    const results = await Promise.all(cases.map((c) => admin(c.args, env, c.stdin)));
+    // A few at a time: each is a whole node process, and the machine is shared with other suites.
+    const results: CliResult[] = [];
+    for (let i = 0; i < cases.length; i += 4)
+      results.push(...(await Promise.all(cases.slice(i, i + 4).map((c) => admin(c.args, env, c.stdin)))));
     results.forEach((result, i) => assertExit(result, 2, cases[i]?.message ?? /./));
     assert.equal(existsSync(dataDir), false, 'no refused command opened the database');
+  });
+});
+
+describe('admin CLI: an environment it cannot use', () => {
+  it('says so with exit code 1: an unreachable PostgreSQL server, an invalid variable', async () => {
+    const product = ['create-product', '--name', 'Lamp', '--price-cents', '5'];
+    const [unreachable, invalid] = await Promise.all([
+      // Port 1 on loopback: nothing listens there.
+      admin(product, { NODE_ENV: 'test', DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' }),
+      admin(product, { NODE_ENV: 'test', DATABASE_URL: 'mysql://db.example.com/shop' }),
+    ]);
+    assertExit(unreachable, 1, /^admin create-product: failed: connect ECONNREFUSED 127\.0\.0\.1:1\n$/);
+    // The server's own start-up message: the variable and the rule, never the value.
+    assertExit(invalid, 1, /Invalid configuration:\n\s+DATABASE_URL: a postgres:\/\/ or postgresql:\/\/ URL/);
+    assert.ok(!invalid.stderr.includes('db.example.com'), 'the value is not echoed');
   });
 });
 
