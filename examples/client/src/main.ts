@@ -25,7 +25,7 @@ import {
 export interface ApiError {
   message: string;
   path?: (string | number)[];
-  extensions?: { code?: string; fieldErrors?: Record<string, string[]>; [key: string]: unknown };
+  extensions?: { code?: string; fieldErrors?: Record<string, string>; [key: string]: unknown };
 }
 
 /** A request the API refused, in whole or in part: the HTTP status and the errors as sent. */
