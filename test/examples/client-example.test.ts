@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { generate } from '@graphql-codegen/cli';
+import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { buildSchema, lexicographicSortSchema } from 'graphql';
 import { CreateOrderDocument, MyOrdersDocument } from '../../examples/client/src/gql/graphql.js';
 import { ApiRequestError, createClient, runExample } from '../../examples/client/src/main.js';
+import { loadTypeDefs } from '../../src/schema.js';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { createProducts, ORDER_ADDRESS } from '../helpers/fixtures.js';
 import { insertUser, type TestUser } from '../helpers/users.js';
@@ -26,6 +29,22 @@ function run(command: string, args: string[], env: Record<string, string> = {}) 
     child.once('close', (code) => done({ code, output }));
   });
 }
+
+describe('docs/schema.graphql, the schema clients generate their types from', () => {
+  it('is the schema the server loads from schema/, directives included', () => {
+    // Sorted, so only the content counts, not the order either printer chose.
+    const canonical = (sdl: string) => printSchemaWithDirectives(lexicographicSortSchema(buildSchema(sdl)));
+    const published = readFileSync('docs/schema.graphql', 'utf8');
+    assert.equal(canonical(published), canonical(loadTypeDefs().join('\n')));
+    // What a client reads the prices and the rules from.
+    for (const usage of [
+      '@listSize(slicingArguments: ["first"], sizedFields: ["edges"])',
+      '@cost(weight: "5")',
+    ])
+      assert.ok(published.includes(usage), usage);
+    assert.match(published, /^directive @cost\(weight: String!\) on /m);
+  });
+});
 
 describe('the typed client example (examples/client) against the real server', () => {
   let t: TestApp;
