@@ -92,7 +92,7 @@ export interface ExampleOptions {
   endpoint: string;
   email: string;
   password: string;
-  /** Also place an order for one of the first product (each run adds an order). */
+  /** Also order one of the first product listed (each such run adds an order). */
   order?: boolean;
   log?: (line: string) => void;
 }
@@ -106,6 +106,7 @@ export interface ExampleResult {
 
 const money = (cents: number) => (cents / 100).toFixed(2);
 
+/** The example itself: every call typed by its document, nothing declared by hand. */
 export async function runExample(options: ExampleOptions): Promise<ExampleResult> {
   const log = options.log ?? ((line: string) => console.log(line));
   // The access token lives in memory only (15 minutes); refreshing it is a browser's job, through
