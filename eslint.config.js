@@ -7,6 +7,7 @@ export default tseslint.config(
       'dist/**',
       'node_modules/**',
       'src/generated/**',
+      'examples/client/src/gql/**',
       'data/**',
       'bench/results/**',
       'test-data/**',
