@@ -65,6 +65,13 @@ module.exports = {
       from: { path: '^src/', pathNot: '^src/main\\.ts$' },
       to: { path: '^src/app\\.ts$' },
     },
+    {
+      name: 'nothing-imports-the-cli',
+      severity: 'error',
+      comment: 'src/cli is an entry point like main.ts: the app never depends on the admin tool.',
+      from: { path: '^src/', pathNot: '^src/cli/' },
+      to: { path: '^src/cli/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
