@@ -9,7 +9,7 @@ import { leaks, raw, startDev } from './http-helpers.js';
 // before anything runs. The side effect checked is real: `register` would create a user row.
 const REGISTER = 'mutation Reg($input: RegisterInput!) { register(input: $input) }';
 
-describe('CSRF: Apollo csrfPrevention stays on and GET never runs a mutation', () => {
+describe('CSRF: requests a browser sends cross-site without a preflight are refused; GET never runs a mutation', () => {
   let t: TestApp;
   before(async () => {
     t = await startDev();
@@ -34,12 +34,17 @@ describe('CSRF: Apollo csrfPrevention stays on and GET never runs a mutation', (
     assert.equal(res.status, status, res.text);
     const body = JSON.parse(res.text) as {
       data?: unknown;
-      errors: { message: string; extensions: { code: string } }[];
+      errors: { message: string; extensions: { code: string; reason?: string } }[];
     };
+    assert.equal(body.errors.length, 1, res.text);
     assert.equal(body.errors[0]?.extensions.code, 'BAD_USER_INPUT');
     assert.match(body.errors[0]?.message ?? '', message);
     assert.equal(body.data, undefined);
     assert.deepEqual(leaks(res.text), []);
+    // Only the CSRF check's refusals carry the reason a client can test for.
+    if (/Cross-Site Request Forgery/.test(message.source)) {
+      assert.equal(body.errors[0]?.extensions.reason, 'PREFLIGHT_REQUIRED', res.text);
+    }
   }
 
   it('legitimate: a JSON POST runs the mutation', async () => {
@@ -58,6 +63,17 @@ describe('CSRF: Apollo csrfPrevention stays on and GET never runs a mutation', (
       headers: { 'apollo-require-preflight': 'true' },
     });
     assert.equal(res.status, 200, res.text);
+  });
+
+  it('legitimate: x-apollo-operation-name is a preflight header too; an empty value is none', async () => {
+    const url = `${t.url}/graphql?query=${encodeURIComponent('{ __typename }')}`;
+    const named = await raw(url, { headers: { 'x-apollo-operation-name': 'Anything' } });
+    assert.equal(named.status, 200, named.text);
+    assertRefused(
+      await raw(url, { headers: { 'apollo-require-preflight': '' } }),
+      400,
+      /Cross-Site Request Forgery.*a GET request must carry a non-empty apollo-require-preflight header/,
+    );
   });
 
   it('a GET mutation (link / <img>) is refused 400 as CSRF', async () => {
