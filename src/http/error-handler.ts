@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { AuthenticationError, ErrorCode, HttpError } from '../errors.js';
 import { identityFields, securityEvent } from '../audit/audit.js';
 import { EVENT_BY_CODE } from '../audit/events.js';
+import { sendRefusal } from './refusal.js';
 import { getRequestState } from './request-state.js';
 
 export interface HttpErrorHandlerOptions {
@@ -28,7 +29,8 @@ function statusOf(error: unknown): number | undefined {
 
 /**
  * Errors outside GraphQL (bad credentials, the HTTPS guard, bad JSON, oversized bodies, bugs in
- * middleware): always a coded JSON body, never Express's HTML page, a stack or a library message.
+ * middleware): always a coded GraphQL error body (http/refusal.ts), never Express's HTML page, a
+ * stack or a library message.
  * Unexpected errors become a 500 with the request id, and the real error is logged under it.
  */
 export function createHttpErrorHandler({ log }: HttpErrorHandlerOptions): ErrorRequestHandler {
@@ -52,9 +54,12 @@ export function createHttpErrorHandler({ log }: HttpErrorHandlerOptions): ErrorR
           ...(error instanceof AuthenticationError ? { reason: error.reason } : {}),
         });
       }
-      for (const [k, v] of Object.entries(error.headers)) res.setHeader(k, v);
-      res.status(error.status).json({
-        errors: [{ message: error.message, extensions: { ...error.extensions, code: error.code } }],
+      sendRefusal(req, res, {
+        status: error.status,
+        code: error.code,
+        message: error.message,
+        extensions: error.extensions,
+        headers: error.headers,
       });
       return;
     }
@@ -62,19 +67,15 @@ export function createHttpErrorHandler({ log }: HttpErrorHandlerOptions): ErrorR
     const bodyMessage = status !== undefined ? BODY_ERRORS[status] : undefined;
     if (status !== undefined && bodyMessage) {
       securityEvent(log, 'validation_failure', { ...base, code: ErrorCode.BAD_USER_INPUT, status });
-      res
-        .status(status)
-        .json({ errors: [{ message: bodyMessage, extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
+      sendRefusal(req, res, { status, code: ErrorCode.BAD_USER_INPUT, message: bodyMessage });
       return;
     }
     log.error({ ...base, err: error }, 'unhandled HTTP error (masked for the client)');
-    res.status(500).json({
-      errors: [
-        {
-          message: 'Internal server error.',
-          extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId },
-        },
-      ],
+    sendRefusal(req, res, {
+      status: 500,
+      code: ErrorCode.INTERNAL_SERVER_ERROR,
+      message: 'Internal server error.',
+      extensions: { requestId },
     });
   };
 }

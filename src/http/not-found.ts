@@ -1,8 +1,10 @@
 import type { Request, RequestHandler, Response } from 'express';
+import { ErrorCode } from '../errors.js';
+import { sendRefusal } from './refusal.js';
 
-/** Unknown routes: a coded JSON 404 instead of Express's HTML page (which echoes the path). */
+/** Unknown routes: a coded error instead of Express's HTML page (which echoes the path). */
 export function createNotFoundHandler(): RequestHandler {
-  return (_req: Request, res: Response) => {
-    res.status(404).json({ errors: [{ message: 'Not found.', extensions: { code: 'NOT_FOUND' } }] });
+  return (req: Request, res: Response) => {
+    sendRefusal(req, res, { status: 404, code: ErrorCode.NOT_FOUND, message: 'Not found.' });
   };
 }

@@ -1,5 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
+import { ErrorCode } from '../../errors.js';
+import { sendRefusal } from '../../http/refusal.js';
 import { defineProtection } from '../protection.js';
 
 /**
@@ -14,10 +16,12 @@ function allowMethods(methods: readonly string[]): RequestHandler {
       next();
       return;
     }
-    res
-      .status(405)
-      .setHeader('Allow', allow)
-      .json({ errors: [{ message: 'Method not allowed.', extensions: { code: 'BAD_USER_INPUT' } }] });
+    sendRefusal(req, res, {
+      status: 405,
+      code: ErrorCode.BAD_USER_INPUT,
+      message: 'Method not allowed.',
+      headers: { Allow: allow },
+    });
   };
 }
 
@@ -29,16 +33,73 @@ export const methodsProtection = defineProtection({
   create: () => ({ graphqlRequest: [allowMethods(['GET', 'POST'])] }),
 });
 
+/** The content types a browser may send cross-site without a CORS preflight (Fetch: CORS-safelisted). */
+const SIMPLE_CONTENT_TYPES = new Set([
+  'application/x-www-form-urlencoded',
+  'multipart/form-data',
+  'text/plain',
+]);
+/** Headers no cross-site page can add without a preflight; any non-empty value will do. */
+const PREFLIGHT_HEADERS = ['apollo-require-preflight', 'x-apollo-operation-name'] as const;
+
+/** `extensions.reason` of a CSRF refusal: the code stays BAD_USER_INPUT (the contract's list is closed). */
+export const PREFLIGHT_REQUIRED = 'PREFLIGHT_REQUIRED';
+
+// Header names in lower case, as they are matched: the messages say exactly what to send.
+const GET_MESSAGE =
+  'Refused as a possible Cross-Site Request Forgery (CSRF): a GET request must carry a non-empty ' +
+  'apollo-require-preflight header (or x-apollo-operation-name), or be sent as a POST with ' +
+  'Content-Type: application/json.';
+const POST_MESSAGE =
+  'Refused as a possible Cross-Site Request Forgery (CSRF): send the request body as JSON, with ' +
+  'Content-Type: application/json.';
+
+/** The MIME type's essence (`type/subtype`, lower case), as the Fetch standard compares it. */
+const essenceOf = (contentType: string) => contentType.split(';', 1)[0]!.trim().toLowerCase();
+
 /**
- * Apollo's CSRF prevention: a GET or a "simple" POST (the kinds a browser sends cross-site without
- * a preflight) must carry a non-simple header or a JSON content type, so a forged form or image
- * cannot run an operation with the victim's cookie.
+ * Apollo Server's CSRF prevention (the same rule: preventCsrf.ts of @apollo/server), as the one
+ * answer, before authentication and Apollo: a request with no content type or a "simple" one (the
+ * kinds a browser sends cross-site without a preflight: a link, an <img>, a form) must carry a
+ * non-empty preflight header, so a forged page cannot run an operation with the victim's cookie.
+ * Refused: 400 BAD_USER_INPUT with `extensions.reason: "PREFLIGHT_REQUIRED"` and a message naming
+ * what to send. `landingPage`: a browser GET that prefers HTML is Apollo's Sandbox page (which runs
+ * nothing), and passes, as Apollo lets it pass.
+ */
+export function preventCsrf({ landingPage }: { landingPage: boolean }): RequestHandler {
+  const wantsLandingPage = (req: Request) =>
+    landingPage &&
+    req.method === 'GET' &&
+    !!req.headers.accept &&
+    // Apollo's own choice (ApolloServer.prefersHTML): HTML must win over every type it serves.
+    req.accepts(['application/json', 'application/graphql-response+json', 'multipart/mixed', 'text/html']) ===
+      'text/html';
+  return (req: Request, res: Response, next: NextFunction) => {
+    const contentType = req.headers['content-type'];
+    if (contentType !== undefined && !SIMPLE_CONTENT_TYPES.has(essenceOf(contentType))) return next();
+    if (PREFLIGHT_HEADERS.some((name) => (req.headers[name]?.length ?? 0) > 0)) return next();
+    if (wantsLandingPage(req)) return next();
+    sendRefusal(req, res, {
+      status: 400,
+      code: ErrorCode.BAD_USER_INPUT,
+      message: req.method === 'GET' ? GET_MESSAGE : POST_MESSAGE,
+      extensions: { reason: PREFLIGHT_REQUIRED },
+    });
+  };
+}
+
+/**
+ * CSRF prevention in the HTTP layer, with Apollo's own turned off: one check, one answer (Apollo's
+ * would say the same thing in other words, without a reason a client can test).
  */
 export const csrfProtection = defineProtection({
   name: 'csrf',
   phase: 'http',
   summary:
-    'Apollo CSRF prevention: requests a browser could send cross-site without a preflight are refused.',
+    'CSRF prevention: requests a browser could send cross-site without a preflight are refused (400, reason PREFLIGHT_REQUIRED).',
   env: z.object({}),
-  create: () => ({ apollo: { csrfPrevention: true } }),
+  create: (_options, { production }) => ({
+    graphqlRequest: [preventCsrf({ landingPage: !production })],
+    apollo: { csrfPrevention: false },
+  }),
 });
