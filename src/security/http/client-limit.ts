@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { RateLimiterRes } from 'rate-limiter-flexible';
-import { carriesCredentials } from '../../auth/authenticate.js';
+import { bearerFailureMayBeIgnored, carriesCredentials } from '../../auth/authenticate.js';
 import type { Viewer } from '../../auth/viewer.js';
 import { AuthenticationError, ErrorCode, HttpError, retryAfterSeconds } from '../../errors.js';
 import { clientKey } from '../client-key.js';
@@ -41,7 +41,9 @@ const failureKey = (network: string) => `authfail:${network}`;
  * - bad credentials: a per-network bucket of failures (`authfail:`), 401 until it is spent,
  *   then 429. Once it is spent, requests with credentials from that network are refused before
  *   any token is verified or key looked up, so a flood of made-up credentials costs one counter
- *   read each; anonymous requests and other networks are not affected.
+ *   read each; anonymous requests and other networks are not affected. A POST whose bearer is
+ *   refused goes on, charged to that bucket, until authentication has read its operation: a
+ *   refreshSession or logout ignores a stale bearer (auth/authenticate.ts), anything else is 401.
  * Credentials are headers, so identifying the caller here needs no body; the viewer is kept in
  * the request state and authentication does not run twice. Store: Redis shared by every
  * instance, with the in-memory insurance during an outage (store/limiters.ts).
@@ -85,7 +87,16 @@ export function createHttpRateLimit(options: HttpRateLimitOptions): HttpRateLimi
     }
   };
 
-  const identifyCharged = async (req: Request, res: Response, network: string): Promise<Viewer> => {
+  /**
+   * The viewer, or undefined for a request already charged to its network's failure bucket whose
+   * refused bearer may yet be ignored (a refreshSession or logout: auth/authenticate.ts decides
+   * once the body is read, and answers 401 for any other operation).
+   */
+  const identifyCharged = async (
+    req: Request,
+    res: Response,
+    network: string,
+  ): Promise<Viewer | undefined> => {
     if (carriesCredentials(req)) {
       const failures = await limiter.get(failureKey(network));
       if (failures && failures.consumedPoints >= limit) throw refuse(res, failures);
@@ -94,7 +105,9 @@ export function createHttpRateLimit(options: HttpRateLimitOptions): HttpRateLimi
       return await identify(req);
     } catch (error) {
       // A 401 still, unless this failure spends the network's failure bucket (then 429).
-      if (error instanceof AuthenticationError) await charge(failureKey(network), res, 1);
+      if (!(error instanceof AuthenticationError)) throw error;
+      await charge(failureKey(network), res, 1);
+      if (bearerFailureMayBeIgnored(req)) return undefined;
       throw error;
     }
   };
@@ -104,10 +117,11 @@ export function createHttpRateLimit(options: HttpRateLimitOptions): HttpRateLimi
       const network = clientNetwork(req);
       identifyCharged(req, res, network)
         .then((viewer) => {
-          const key = clientKey(viewer, network);
+          const key = viewer ? clientKey(viewer, network) : failureKey(network);
           // Later steps (the batch limit) charge extra operations to the same client through this.
           getRequestState(req).chargeClient = (points) => charge(key, res, points);
-          return charge(key, res, 1);
+          // A request with a refused bearer has paid its point to the failure bucket already.
+          return viewer ? charge(key, res, 1) : undefined;
         })
         .then(() => next(), next);
     },
