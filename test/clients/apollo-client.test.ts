@@ -255,6 +255,28 @@ describe('Apollo Client 4 against the real server (PostgreSQL + Redis)', { skip 
     );
   });
 
+  it('after logout the jar is empty and the recipe gives up: UNAUTHENTICATED, no retry loop', async () => {
+    const { user, client, jar, state } = await signedIn();
+    const { data } = await client.mutate<{ logout: boolean }>({
+      mutation: gql('mutation Logout { logout }'),
+    });
+    assert.equal(data?.logout, true);
+    assert.equal(jar.cookie(), undefined, 'logout clears the refresh cookie');
+    state.accessToken = await expiredAccessToken(app.t, user.id);
+    const before = jar.seen.length;
+    const error = await client
+      .query({ query: gql(VIEWER_ORDERS), variables: { first: 1 }, fetchPolicy: 'network-only' })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    assert.ok(CombinedGraphQLErrors.is(error), String(error));
+    assert.equal(firstCode(error.errors), 'UNAUTHENTICATED');
+    assert.equal(state.refreshes, 0);
+    // The query (401) and one refreshSession (UNAUTHENTICATED): nothing more.
+    assert.equal(jar.seen.length - before, 2);
+  });
+
   it('reads extensions.cost from a response', async () => {
     const { client, state } = apolloSession(app.endpoint);
     await client.query({ query: gql(PRODUCTS_PAGE), variables: { first: 3 }, fetchPolicy: 'network-only' });

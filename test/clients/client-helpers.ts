@@ -10,6 +10,8 @@ import { createProducts } from '../helpers/fixtures.js';
 
 /** Products in the catalogue: enough for pagination over three pages and for the addReview limit. */
 export const PRODUCT_COUNT = 12;
+// login is @rateLimit(limit: 10, duration: 60, per: NETWORK) and a suite's clients all call from
+// 127.0.0.1: a suite may sign in through `login` at most 10 times a minute (7 at most today).
 /** addReview: @rateLimit(limit: 10, duration: 60), per viewer (schema/reviews.graphql). */
 export const ADD_REVIEW_LIMIT = 10;
 

@@ -170,6 +170,7 @@ describe('graphql-request 7 against the real server (PGlite + Redis)', { skip },
     const viewer = () => client.request<ViewerOrders>(VIEWER_ORDERS, { first: 1 });
     const error = await clientError(viewer());
     assert.equal(error.response.status, 401);
+    assert.match(error.response.headers.get('content-type') ?? '', /application\/graphql-response\+json/);
     assert.equal(firstCode(error.response.errors), 'UNAUTHENTICATED', error.response.body);
 
     const data = await withRefresh(viewer);

@@ -100,6 +100,7 @@ describe('urql (@urql/core) against the real server (PostgreSQL)', { skip }, () 
     const result = await client.query(PRODUCTS_PAGE, { first: 2 }).toPromise();
     assert.equal(jar.last()?.method, 'GET');
     assert.equal(jar.last()?.status, 400);
+    assert.match(jar.last()?.contentType ?? '', /application\/graphql-response\+json/);
     assert.equal(result.data, undefined);
     const [error] = result.error?.graphQLErrors ?? [];
     assert.equal(error?.extensions.code, 'BAD_USER_INPUT', String(result.error));
@@ -222,6 +223,7 @@ describe('urql (@urql/core) against the real server (PostgreSQL)', { skip }, () 
     assert.equal(refused.error?.networkError, undefined, String(refused.error));
     assert.equal(firstCode(refused.error?.graphQLErrors), 'UNAUTHENTICATED');
     assert.equal(refused.error?.response?.status, 401);
+    assert.match(jar.last()?.contentType ?? '', /application\/graphql-response\+json/);
 
     const result = await withRefresh(viewer);
     assert.equal(result.error, undefined, String(result.error));
