@@ -109,7 +109,7 @@ describe('urql (@urql/core) against the real server (PostgreSQL)', { skip }, () 
   });
 
   it('preferGetMethod: false (POST with a JSON body) also passes, without the header', async () => {
-    const { jar } = urqlSession(app.endpoint, { preflight: false });
+    const jar = cookieJarFetch();
     const client = new Client({
       url: app.endpoint,
       exchanges: [cacheExchange, fetchExchange],
