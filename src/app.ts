@@ -23,6 +23,7 @@ import { seedDemoData } from './db/seed.js';
 import { compose } from './http/compose.js';
 import { createServer } from './http/create-server.js';
 import { createHttpErrorHandler } from './http/error-handler.js';
+import { graphqlEndpoint, withSandboxFallback } from './http/landing-page.js';
 import { createNotFoundHandler } from './http/not-found.js';
 import { createOperationalRoutes } from './http/routes.js';
 import { createDomain } from './domain.js';
@@ -128,7 +129,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5000 }),
       config.isProduction
         ? ApolloServerPluginLandingPageDisabled()
-        : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: true }),
+        : // Development: the Sandbox, plus what to do when Apollo's CDN cannot be reached.
+          withSandboxFallback(
+            ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: true }),
+            () => graphqlEndpoint(httpServer, config.host, config.tls !== undefined),
+          ),
       ...plugins,
       // One security event per refused decision of a GraphQL request (src/audit).
       createAuditPlugin({ log }),

@@ -71,9 +71,21 @@ async function visit(browser: Browser, url: string, rewriteCsp?: string) {
   const fallbackPadding = (await page
     .evaluate('getComputedStyle(document.querySelector(".fallback")).paddingTop')
     .catch(() => 'missing')) as string;
+  // What a developer reads when the Sandbox cannot load (innerText: only rendered, visible text).
+  const offlineText = (await page
+    .evaluate('document.querySelector(".sandbox-offline")?.innerText ?? ""')
+    .catch(() => '')) as string;
   const headers = response?.headers() ?? {};
   await context.close();
-  return { status: response?.status(), headers, violations, consoleViolations, pageErrors, fallbackPadding };
+  return {
+    status: response?.status(),
+    headers,
+    violations,
+    consoleViolations,
+    pageErrors,
+    fallbackPadding,
+    offlineText,
+  };
 }
 
 describe('Apollo Sandbox in development loads under our CSP (headless Chromium)', { skip }, () => {
@@ -102,6 +114,18 @@ describe('Apollo Sandbox in development loads under our CSP (headless Chromium)'
       r.pageErrors.some((e) => /EmbeddedSandbox/.test(e)),
       `expected the inline script to run: ${JSON.stringify(r.pageErrors)}`,
     );
+  });
+
+  it('offline, the page shows what to do instead: a curl command for this server and the walk-through', async () => {
+    const r = await visit(browser, `${t.url}/graphql`);
+    assert.match(r.offlineText, /If Apollo Sandbox does not load/);
+    assert.ok(
+      r.offlineText.includes(`curl -s ${t.url}/graphql -H 'content-type: application/json'`),
+      r.offlineText,
+    );
+    assert.match(r.offlineText, /docs\/walkthrough\.md/);
+    // The block's own style carries the page's nonce: still no CSP violation.
+    assert.deepEqual(r.violations, []);
   });
 
   it('negative control: the same page under the JSON policy is blocked, and the test sees it', async () => {

@@ -96,7 +96,7 @@ export const csrfProtection = defineProtection({
   name: 'csrf',
   phase: 'http',
   summary:
-    'CSRF prevention: requests a browser could send cross-site without a preflight are refused (400, reason PREFLIGHT_REQUIRED).',
+    'Apollo CSRF prevention: requests a browser could send cross-site without a preflight are refused.',
   env: z.object({}),
   create: (_options, { production }) => ({
     graphqlRequest: [preventCsrf({ landingPage: !production })],
