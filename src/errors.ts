@@ -1,6 +1,6 @@
 import { GraphQLError, type ASTNode } from 'graphql';
 
-// One error taxonomy (API.md). Only these codes ever reach a client; everything else is masked
+// One error taxonomy (docs/api.md). Only these codes ever reach a client; everything else is masked
 // into INTERNAL_SERVER_ERROR by the error formatter.
 export const ErrorCode = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',

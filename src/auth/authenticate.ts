@@ -27,7 +27,7 @@ export interface AuthenticatorDeps {
 }
 
 /**
- * The root fields that read nothing but the refresh cookie (API.md: "refreshSession needs only the
+ * The root fields that read nothing but the refresh cookie (docs/api.md: "refreshSession needs only the
  * cookie, a stale bearer header beside it is ignored"). A browser app refreshes after its access
  * token expired, and logs out with whatever token it holds: a 401 there would keep it from getting a
  * new token, or leave the session family alive after the user logged out. logoutEverywhere acts

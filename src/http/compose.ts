@@ -4,7 +4,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
  * Runs `handlers` in order as one Express handler. Express gives each `app.use` handler a router
  * layer of its own (path matching, parameter processing, a closure per `next`) on every request;
  * the GraphQL path has a dozen handlers, and that bookkeeping was a measurable share of a small
- * request (bench: docs/performance notes in the README). Semantics kept: `next()` goes on,
+ * request (bench: docs/performance.md). Semantics kept: `next()` goes on,
  * `next(error)` (or a throw, or a rejected promise) skips to Express's error handlers, and a
  * handler that answers simply does not call `next`.
  */

@@ -16,7 +16,7 @@ import {
 } from '../helpers/users.js';
 import { signHs256 } from './auth-helpers.js';
 
-// API.md: "refreshSession needs only the cookie (a stale bearer header beside it is ignored)".
+// docs/api.md: "refreshSession needs only the cookie (a stale bearer header beside it is ignored)".
 // A browser app holds an expired access token when it refreshes; the same goes for logging out.
 // Real PostgreSQL and Redis (sessions and limits), real HTTP.
 
