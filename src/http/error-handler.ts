@@ -51,7 +51,11 @@ export function createHttpErrorHandler({ log }: HttpErrorHandlerOptions): ErrorR
           ...base,
           code: error.code,
           status: error.status,
-          ...(error instanceof AuthenticationError ? { reason: error.reason } : {}),
+          ...(error instanceof AuthenticationError
+            ? { reason: error.reason }
+            : typeof error.extensions.reason === 'string'
+              ? { reason: error.extensions.reason }
+              : {}),
         });
       }
       sendRefusal(req, res, {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import * as jose from 'jose';
-import { startApp, TEST_JWT_SECRET, type TestApp } from '../helpers/app.js';
+import { sameDatabase, startApp, TEST_JWT_SECRET, type TestApp } from '../helpers/app.js';
 import { codeOf } from '../helpers/graphql.js';
 import { fromIp, randomIp, TRUSTING_PROXY } from '../helpers/network.js';
 import { securityEvents } from '../helpers/security-events.js';
@@ -264,11 +264,11 @@ describe('key rotation with JWT_PREVIOUS_SECRETS', () => {
     } finally {
       await first.stop();
     }
-    const dataDir = first.dataDir;
+    const reopen = sameDatabase(first);
     // OLD is not the first previous secret: every listed one is tried, in turn.
     const rotated = await startApp({
       env: { ...TRUSTING_PROXY, JWT_SECRET: NEW, JWT_PREVIOUS_SECRETS: `${OLDER},${OLD}` },
-      dataDir,
+      ...reopen,
       keepData: true,
     });
     try {
@@ -306,7 +306,7 @@ describe('key rotation with JWT_PREVIOUS_SECRETS', () => {
     } finally {
       await rotated.stop();
     }
-    const retired = await startApp({ env: { ...TRUSTING_PROXY, JWT_SECRET: NEW }, dataDir });
+    const retired = await startApp({ env: { ...TRUSTING_PROXY, JWT_SECRET: NEW }, ...reopen });
     try {
       const res = await retired.gql(VIEWER, {}, user.headers);
       assert.equal(res.status, 401, 'once the old secret is removed its tokens fail');

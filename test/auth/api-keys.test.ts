@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { startApp } from '../helpers/app.js';
+import { sameDatabase, startApp } from '../helpers/app.js';
 import { codeOf } from '../helpers/graphql.js';
 import { TRUSTING_PROXY } from '../helpers/network.js';
 import { securityEvents } from '../helpers/security-events.js';
@@ -54,7 +54,7 @@ describe('API keys', () => {
     } finally {
       await t.stop(); // the shutdown flushes the batch
     }
-    const restarted = await startApp({ env, dataDir: t.dataDir });
+    const restarted = await startApp({ env, ...sameDatabase(t) });
     try {
       const rows = await restarted.app.db.query<{ id: string; lastUsedAt: Date | null }>(
         'SELECT id, last_used_at AS "lastUsedAt" FROM api_keys WHERE user_id = $1',

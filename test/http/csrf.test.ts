@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { TestApp } from '../helpers/app.js';
+import { securityEvents } from '../helpers/security-events.js';
 import { leaks, raw, startDev } from './http-helpers.js';
 
 // Each classic cross-site request shape a hostile page can send without a CORS preflight
@@ -79,9 +80,18 @@ describe('CSRF: requests a browser sends cross-site without a preflight are refu
   it('a GET mutation (link / <img>) is refused 400 as CSRF', async () => {
     const input = newInput();
     const qs = `query=${encodeURIComponent(REGISTER)}&variables=${encodeURIComponent(JSON.stringify({ input }))}`;
+    const before = securityEvents(t, 'validation_failure').length;
     const res = await raw(`${t.url}/graphql?${qs}`);
     assertRefused(res, 400, /Cross-Site Request Forgery/);
     assert.equal(await userExists(input.email), false);
+    // One decision, one security event, with the reason and no part of the refused request.
+    const events = securityEvents(t, 'validation_failure').slice(before);
+    assert.equal(events.length, 1, JSON.stringify(events));
+    assert.equal(events[0]?.reason, 'PREFLIGHT_REQUIRED');
+    assert.equal(events[0]?.status, 400);
+    assert.equal(events[0]?.code, 'BAD_USER_INPUT');
+    assert.equal(typeof events[0]?.requestId, 'string');
+    assert.equal(JSON.stringify(events).includes(input.password), false);
   });
 
   it('a GET mutation that passes the CSRF check is still refused 405: GET runs queries only', async () => {

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
-import { ErrorCode } from '../../errors.js';
+import { ErrorCode, HttpError } from '../../errors.js';
 import { sendRefusal } from '../../http/refusal.js';
 import { defineProtection } from '../protection.js';
 
@@ -63,7 +63,7 @@ const essenceOf = (contentType: string) => contentType.split(';', 1)[0]!.trim().
  * kinds a browser sends cross-site without a preflight: a link, an <img>, a form) must carry a
  * non-empty preflight header, so a forged page cannot run an operation with the victim's cookie.
  * Refused: 400 BAD_USER_INPUT with `extensions.reason: "PREFLIGHT_REQUIRED"` and a message naming
- * what to send. `landingPage`: a browser GET that prefers HTML is Apollo's Sandbox page (which runs
+ * what to send, logged as a `validation_failure` security event with that reason. `landingPage`: a browser GET that prefers HTML is Apollo's Sandbox page (which runs
  * nothing), and passes, as Apollo lets it pass.
  */
 export function preventCsrf({ landingPage }: { landingPage: boolean }): RequestHandler {
@@ -79,12 +79,12 @@ export function preventCsrf({ landingPage }: { landingPage: boolean }): RequestH
     if (contentType !== undefined && !SIMPLE_CONTENT_TYPES.has(essenceOf(contentType))) return next();
     if (PREFLIGHT_HEADERS.some((name) => (req.headers[name]?.length ?? 0) > 0)) return next();
     if (wantsLandingPage(req)) return next();
-    sendRefusal(req, res, {
-      status: 400,
-      code: ErrorCode.BAD_USER_INPUT,
-      message: req.method === 'GET' ? GET_MESSAGE : POST_MESSAGE,
-      extensions: { reason: PREFLIGHT_REQUIRED },
-    });
+    // Through the HTTP error handler: it writes the one security event and the refusal.
+    next(
+      new HttpError(400, ErrorCode.BAD_USER_INPUT, req.method === 'GET' ? GET_MESSAGE : POST_MESSAGE, {
+        reason: PREFLIGHT_REQUIRED,
+      }),
+    );
   };
 }
 
@@ -96,7 +96,7 @@ export const csrfProtection = defineProtection({
   name: 'csrf',
   phase: 'http',
   summary:
-    'Apollo CSRF prevention: requests a browser could send cross-site without a preflight are refused.',
+    'CSRF prevention: requests a browser could send cross-site without a preflight are refused (400, reason PREFLIGHT_REQUIRED).',
   env: z.object({}),
   create: (_options, { production }) => ({
     graphqlRequest: [preventCsrf({ landingPage: !production })],
