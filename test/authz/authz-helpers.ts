@@ -8,7 +8,7 @@ import type { TestUser } from '../helpers/users.js';
 export const ALL_SCOPES: readonly Scope[] = ['PRODUCTS_READ', 'ORDERS_READ', 'ORDERS_WRITE', 'REVIEWS_WRITE'];
 
 /**
- * The real app (PGlite) with the HTTP limit and the cost budget opened wide: these suites send
+ * The real app with the HTTP limit and the cost budget opened wide: these suites send
  * many requests from one address on purpose, and test authorization, not limits. The loopback
  * proxy is trusted, so a suite may also send each caller from an address of its own.
  */

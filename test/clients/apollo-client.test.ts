@@ -284,3 +284,34 @@ describe('Apollo Client 4 against the real server (PostgreSQL + Redis)', { skip 
     assert.ok(state.cost.requested >= 3, JSON.stringify(state.cost));
   });
 });
+
+describe('Apollo Client 4 on a whole-request 429 (HTTP_RATE_LIMIT=2)', { skip }, () => {
+  let app: ClientApp;
+  before(async () => {
+    app = await startClientApp({ driver: 'pg', env: { HTTP_RATE_LIMIT: '2' } });
+  });
+  after(async () => {
+    await app?.t.stop();
+  });
+
+  it('the third request in the window: a GraphQL error coded RATE_LIMITED with retryAfter, not a ServerError', async () => {
+    const { client, jar } = apolloSession(app.endpoint);
+    const query = () =>
+      client.query<ProductsPage>({
+        query: gql(PRODUCTS_PAGE),
+        variables: { first: 1 },
+        fetchPolicy: 'network-only',
+      });
+    // The window's two requests pass; the third, from the same network, is refused.
+    for (let i = 0; i < 2; i++) assert.equal((await query()).data?.products.edges.length, 1);
+    const error = await query().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.equal(ServerError.is(error), false, `an opaque ServerError: ${String(error)}`);
+    assert.ok(CombinedGraphQLErrors.is(error), String(error));
+    assertRateLimited(error.errors);
+    assert.equal(jar.last()?.status, 429);
+    assert.match(jar.last()?.contentType ?? '', /application\/graphql-response\+json/);
+  });
+});

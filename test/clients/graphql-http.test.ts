@@ -28,7 +28,7 @@ import {
   type WireError,
 } from './client-helpers.js';
 
-// graphql-http's own client (createClient, over HTTP POST) against the real server on PGlite.
+// graphql-http's own client (createClient, over HTTP POST) against the real server (PostgreSQL when DATABASE_URL is set, else PGlite).
 // It hands a 200 answer to the sink, errors and all, and rejects any other status with a
 // NetworkError whose `response` is the unread fetch Response: the refusal's body is read from it.
 
@@ -105,7 +105,7 @@ function httpSession(endpoint: string) {
   return { client, jar, state, withRefresh };
 }
 
-describe("graphql-http's client against the real server (PGlite)", () => {
+describe("graphql-http's client against the real server", () => {
   let app: ClientApp;
   before(async () => {
     app = await startClientApp();
@@ -238,5 +238,29 @@ describe("graphql-http's client against the real server (PGlite)", () => {
     const cost = result.extensions?.cost;
     assertCost(cost);
     assert.ok(cost.requested >= 3, JSON.stringify(cost));
+  });
+});
+
+describe("graphql-http's client on a whole-request 429 (HTTP_RATE_LIMIT=2)", () => {
+  let app: ClientApp;
+  before(async () => {
+    app = await startClientApp({ env: { HTTP_RATE_LIMIT: '2' } });
+  });
+  after(async () => {
+    await app?.t.stop();
+  });
+
+  it('the third request in the window: a NetworkError whose body is RATE_LIMITED with retryAfter', async () => {
+    const { client } = httpSession(app.endpoint);
+    const request = { query: PRODUCTS_PAGE, variables: { first: 1 } };
+    // The window's two requests pass; the third, from the same network, is refused.
+    for (let i = 0; i < 2; i++) {
+      const result = await execute<ProductsPage>(client, request);
+      assert.equal(result.data?.products.edges.length, 1, JSON.stringify(result.errors));
+    }
+    const refused = await refusalOf(execute(client, request));
+    assert.equal(refused.status, 429);
+    assert.match(refused.contentType ?? '', /application\/graphql-response\+json/);
+    assertRateLimited(refused.errors);
   });
 });

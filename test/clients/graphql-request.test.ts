@@ -27,7 +27,7 @@ import {
   type ViewerOrders,
 } from './client-helpers.js';
 
-// graphql-request 7 (GraphQLClient) against the real server on PGlite with Redis: request() for
+// graphql-request 7 (GraphQLClient) against the real server with Redis: request() for
 // data, rawRequest() for extensions, ClientError for every answer with errors (any HTTP status).
 
 const skip = requireService('REDIS_URL');
@@ -74,7 +74,7 @@ function requestSession(endpoint: string) {
   return { client, jar, state, withRefresh };
 }
 
-describe('graphql-request 7 against the real server (PGlite + Redis)', { skip }, () => {
+describe('graphql-request 7 against the real server (Redis)', { skip }, () => {
   let app: ClientApp;
   before(async () => {
     app = await startClientApp({ redis: true });

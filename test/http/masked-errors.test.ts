@@ -73,7 +73,7 @@ function maskedErrorSuite(
   });
 }
 
-maskedErrorSuite('masked errors, development (PGlite)', () => startDev(), {}, false);
+maskedErrorSuite('masked errors, development (PGlite)', () => startDev({ driver: 'pglite' }), {}, false);
 maskedErrorSuite(
   'masked errors, production (PostgreSQL)',
   () => startProd({ driver: 'pg' }),

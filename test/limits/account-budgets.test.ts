@@ -114,7 +114,7 @@ function suite(name: string, start: StartOptions, skip: string | false) {
   });
 }
 
-suite('API keys draw from their owner’s budgets (in memory, PGlite)', {}, false);
+suite('API keys draw from their owner’s budgets (in memory, PGlite)', { driver: 'pglite' }, false);
 suite(
   'API keys draw from their owner’s budgets (Redis, PostgreSQL)',
   { driver: 'pg', redis: true },

@@ -86,7 +86,11 @@ function suite(name: string, start: StartOptions, skip: string | false) {
   });
 }
 
-suite('pre-authentication operations are limited per network (in memory, PGlite)', {}, false);
+suite(
+  'pre-authentication operations are limited per network (in memory, PGlite)',
+  { driver: 'pglite' },
+  false,
+);
 suite(
   'pre-authentication operations are limited per network (Redis, PostgreSQL)',
   { driver: 'pg', redis: true },
