@@ -65,6 +65,8 @@ export async function createUser(flags: Flags, io: CommandIo): Promise<void> {
     labels,
   );
   refuseIssues([...account.issues, ...role.issues]);
+  const newRole = role.data;
+  if (newRole === undefined) throw new UsageError('--role: Must be given.'); // refuseIssues has said why
   const generated = flags.boolean('generate-password');
   const password = generated ? generatePassword() : await readPasswordLine(io.stdin);
   const input = check(registerInput, { ...account.data, password }, labels);
@@ -88,11 +90,11 @@ export async function createUser(flags: Flags, io: CommandIo): Promise<void> {
       if (!registered.created) throw new CommandFailed(`${input.email} is already registered`);
       const verified = await credentials.consumeVerificationToken(sha256(token));
       if (!verified) throw new Error('the new account could not be verified');
-      await tx.query('UPDATE users SET role = $2 WHERE id = $1', [verified.id, role.data]);
+      await credentials.setRole(verified.id, newRole);
       return verified;
     }),
   );
-  io.out(`Created ${role.data} ${user.email} (id ${user.id}), verified: it can sign in now.\n`);
+  io.out(`Created ${newRole} ${user.email} (id ${user.id}), verified: it can sign in now.\n`);
   if (generated) io.out(`Password (shown once, stored only as a hash): ${input.password}\n`);
 }
 

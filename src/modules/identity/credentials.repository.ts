@@ -79,6 +79,13 @@ export function createCredentialsRepository(db: Queryable) {
       return rows[0] ?? null;
     },
     /**
+     * Sets a user's role: only the operator's admin CLI does (no API operation changes a role).
+     * The user's outstanding tokens are not touched: the CLI sets it on a new account.
+     */
+    async setRole(id: string, role: UserRow['role']): Promise<void> {
+      await db.query('UPDATE users SET role = $2 WHERE id = $1', [id, role]);
+    },
+    /**
      * Invalidates every outstanding access token of the user: ours carry the old version, an
      * external issuer's were issued before the new not-before time.
      */
