@@ -12,7 +12,7 @@ import express from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createAuditPlugin } from './audit/audit-plugin.js';
-import { securityEvent } from './audit/audit.js';
+import { countingSecurityEvents, securityEvent } from './audit/audit.js';
 import type { Mailer } from './auth/mailer.js';
 import type { PasswordHasher } from './auth/passwords.js';
 import type { Config } from './config.js';
@@ -29,6 +29,8 @@ import { createOperationalRoutes } from './http/routes.js';
 import { createDomain } from './domain.js';
 import { openDatabase, openRedis } from './infrastructure.js';
 import { createLogger } from './logger.js';
+import { createMetrics } from './observability/metrics.js';
+import { startMetricsListener, type MetricsListener } from './observability/metrics-server.js';
 import { buildSchema, loadTypeDefs } from './schema.js';
 import { requestNetwork } from './security/client-network.js';
 import { checkTypeDefs, protect } from './security/protect.js';
@@ -59,6 +61,8 @@ export interface App {
   readonly log: Logger;
   /** Listens on config.host:config.port (0 = any free port); resolves to the base URL. */
   listen(): Promise<string>;
+  /** The metrics listener's base URL once listening (METRICS_PORT set), else undefined. */
+  metricsUrl(): string | undefined;
   /** Resolves when the work queued after the answers sent so far (mail) has finished. */
   idle(): Promise<void>;
   /** Graceful shutdown: stop accepting, drain in-flight requests, close pools. */
@@ -68,7 +72,9 @@ export interface App {
 /** Composition only: each line builds one part; the parts themselves live in their own files. */
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config } = deps;
-  const log = deps.log ?? createLogger(config.logLevel);
+  // Metrics are off (no-ops) unless METRICS_PORT is set; every security event is also counted.
+  const metrics = createMetrics({ enabled: config.metrics !== undefined });
+  const log = countingSecurityEvents(deps.log ?? createLogger(config.logLevel), metrics.securityEvent);
   const typeDefs = deps.typeDefs ?? loadTypeDefs();
   // Secure by default: the protections' start-up checks (every root field has @auth or @public)
   // run before a database or socket is opened, so a refused schema leaves nothing behind.
@@ -82,8 +88,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const limiters = createLimiterFactory({
     redis,
     prefix: config.redisPrefix,
-    onFailover: (event) => securityEvent(log, 'store_failover', { ...event }),
+    onFailover: (event) => {
+      metrics.limiterStore(event.store, true);
+      securityEvent(log, 'store_failover', { protection: 'limiterStore', ...event });
+    },
   });
+  metrics.limiterStore(redis?.status === 'ready' ? 'redis' : 'memory', false);
+  metrics.watch({ db, redis });
 
   // ── 2. Identity and the domain modules ──────────────────────────────────────────────────────
   if (config.seedDemoData && (await seedDemoData(db, { hashPassword })))
@@ -137,6 +148,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ...plugins,
       // One security event per refused decision of a GraphQL request (src/audit).
       createAuditPlugin({ log }),
+      // Operation names, GraphQL errors and cost for the request metrics (src/observability).
+      metrics.plugin,
     ],
   });
   await apollo.start();
@@ -155,6 +168,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(
     '/graphql',
     compose([
+      metrics.requestTimer,
       ...defence.graphqlRequest,
       domain.authenticate,
       expressMiddleware(apollo, { context: domain.context }),
@@ -169,6 +183,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   // ── 6. Listen and shutdown ──────────────────────────────────────────────────────────────────
   let stopped = false;
+  let metricsListener: MetricsListener | undefined;
   return {
     config,
     express: app,
@@ -176,14 +191,18 @@ export async function createApp(deps: AppDeps): Promise<App> {
     db,
     redis,
     log,
-    listen: () =>
-      new Promise((resolve, reject) => {
+    async listen() {
+      // The metrics listener first: a port it cannot take stops the start before traffic arrives.
+      if (config.metrics) metricsListener = await startMetricsListener(metrics.registry, config.metrics);
+      return new Promise((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(config.port, config.host, () => {
           const { port } = httpServer.address() as AddressInfo;
           resolve(`${config.tls ? 'https' : 'http'}://${config.host}:${port}`);
         });
-      }),
+      });
+    },
+    metricsUrl: () => metricsListener?.url,
     idle: () => domain.idle(),
     async stop() {
       if (stopped) return;
@@ -200,6 +219,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       redis?.disconnect();
       if (!deps.db) await db.close();
       stage('pools closed');
+      // Last: a final scrape can still see the shutdown.
+      await metricsListener?.close();
     },
   };
 }

@@ -120,6 +120,18 @@ const core = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Seed demo data on first start (development only; production never seeds). */
     SEED_DEMO_DATA: bool.optional(),
+    /** Prometheus metrics on a listener of their own (docs/observability.md): off unless METRICS_PORT is set. */
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    METRICS_PORT: int(0, 65535).optional(),
+    /** When set, a scrape must send `Authorization: Bearer <METRICS_TOKEN>`. */
+    METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+    /** OpenTelemetry tracing (OTLP over HTTP): off unless the endpoint is set. */
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+    /** Extra headers for the OTLP exporter, `key=value,key2=value2` (the OTel format). */
+    OTEL_EXPORTER_OTLP_HEADERS: z.string().optional(),
+    OTEL_SERVICE_NAME: z.string().min(1).default('secure-graphql-api'),
+    /** A resolver gets a span of its own only when it takes at least this long. */
+    TRACE_RESOLVER_THRESHOLD_MS: int(0, 60_000).default(10),
   })
   .superRefine((env, ctx) => {
     // Development seeds demo accounts with published passwords and serves the Sandbox: it is
@@ -226,6 +238,20 @@ const core = z
           "trusting every proxy (true, 0.0.0.0/0, ::/0) is refused in production: give a hop count, loopback, or the proxies' addresses/CIDRs",
       });
     }
+    if (production && env.METRICS_PORT !== undefined && !isLoopback(env.METRICS_HOST) && !env.METRICS_TOKEN) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['METRICS_TOKEN'],
+        message: 'is required in production when METRICS_HOST is not a loopback address',
+      });
+    }
+    if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['METRICS_PORT'],
+        message: 'must differ from PORT: the metrics never share the public port',
+      });
+    }
     if ((env.TLS_CERT === undefined) !== (env.TLS_KEY === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['TLS_KEY'], message: 'TLS_CERT and TLS_KEY go together' });
     }
@@ -275,6 +301,19 @@ const core = z
       tls: e.TLS_CERT && e.TLS_KEY ? { cert: e.TLS_CERT, key: e.TLS_KEY } : undefined,
       logLevel: e.LOG_LEVEL,
       seedDemoData: production ? false : (e.SEED_DEMO_DATA ?? e.NODE_ENV === 'development'),
+      metrics:
+        e.METRICS_PORT === undefined
+          ? undefined
+          : { host: e.METRICS_HOST, port: e.METRICS_PORT, token: e.METRICS_TOKEN },
+      tracing:
+        e.OTEL_EXPORTER_OTLP_ENDPOINT === undefined
+          ? undefined
+          : {
+              endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+              headers: e.OTEL_EXPORTER_OTLP_HEADERS,
+              serviceName: e.OTEL_SERVICE_NAME,
+              resolverThresholdMs: e.TRACE_RESOLVER_THRESHOLD_MS,
+            },
     };
   });
 

@@ -24,6 +24,7 @@ async function main(): Promise<void> {
       tls: Boolean(config.tls),
       database: app.db.driver,
       redis: Boolean(app.redis),
+      metrics: app.metricsUrl() ? `${app.metricsUrl()}/metrics` : 'off',
     },
     'listening',
   );

@@ -23,12 +23,35 @@ export function identityFields(identity: {
   };
 }
 
+/** Counts one event (observability/metrics.ts: `security_events_total`). */
+export type CountEvent = (event: SecurityEventType, protection: string, code: string) => void;
+
+const EVENT_COUNTER = Symbol('security event counter');
+
+/**
+ * A logger whose every security event is also counted, once, by `count`. The counter rides on the
+ * logger: pino's children inherit from their parent (Object.create), so every request logger
+ * derived from this one finds it, and no caller of securityEvent passes metrics around.
+ */
+export function countingSecurityEvents(log: Logger, count: CountEvent): Logger {
+  const counting = log.child({});
+  Object.defineProperty(counting, EVENT_COUNTER, { value: count });
+  return counting;
+}
+
 /**
  * The one writer of security events: one structured line per security decision, always with the
  * same top-level keys (`security: true`, `event`), so that an attack leaves a trace that can be
  * searched and alerted on. Every security event of the app goes through here.
  */
 export function securityEvent(log: Logger, event: SecurityEventType, fields: SecurityEventFields): void {
+  const count: unknown = Reflect.get(log, EVENT_COUNTER);
+  if (typeof count === 'function')
+    (count as CountEvent)(
+      event,
+      typeof fields.protection === 'string' ? fields.protection : 'none',
+      typeof fields.code === 'string' ? fields.code : 'none',
+    );
   log.warn(
     { security: true, event, ...(bounded(fields) as SecurityEventFields) },
     `security event: ${event}`,

@@ -18,6 +18,8 @@ export interface Db extends Queryable {
   close(): Promise<void>;
   /** Statements sent so far (tests count them to prove N+1 is gone). */
   readonly stats: { statements: number };
+  /** Connections now: open, idle, and requests waiting for one (metrics). PGlite is one, in process. */
+  pool(): { total: number; idle: number; waiting: number };
 }
 
 export interface DbOptions {
@@ -72,6 +74,7 @@ async function createPgDb(url: string, options: DbOptions): Promise<Db> {
   return {
     driver: 'pg',
     stats,
+    pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     query: (text, params) => run(pool, text, params),
     async exec(script) {
       stats.statements++;
@@ -114,6 +117,7 @@ async function createPgliteDb(dataDir: string): Promise<Db> {
   return {
     driver: 'pglite',
     stats,
+    pool: () => ({ total: 1, idle: 1, waiting: 0 }),
     async query<T>(text: string, params?: readonly unknown[]) {
       stats.statements++;
       const result = await db.query<T>(text, params as unknown[] | undefined);
