@@ -18,6 +18,7 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, root 
   }
   throw markSecurityEvent(badUserInput(fieldErrors), {
     event: 'validation_failure',
+    protection: 'inputValidation',
     details: { fields: Object.keys(fieldErrors) },
   });
 }

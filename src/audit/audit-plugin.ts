@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { RequestIdentity } from '../request.js';
 import { identityFields, securityEvent } from './audit.js';
 import { EVENT_BY_CODE, type SecurityEventType } from './events.js';
-import { securityMarkOf } from './marks.js';
+import { attributionOf, securityMarkOf } from './marks.js';
 
 /** Paths kept per logged group (e.g. list items refused by a field limit). */
 const MAX_PATHS = 10;
@@ -15,8 +15,25 @@ function soleOperationName(document: DocumentNode | undefined): string | undefin
   return only?.kind === Kind.OPERATION_DEFINITION ? only.name?.value : undefined;
 }
 
+/**
+ * The owner of a refusal no protection attributed: graphql-js's own parser (the token limit is a
+ * parser option of documentLimits) and spec validation, Apollo's variable coercion, and the
+ * domain's own checks.
+ */
+function libraryRefusal(code: string, error: GraphQLError): string {
+  if (code === 'GRAPHQL_PARSE_FAILED')
+    return /more than \d+ tokens/.test(error.message) ? 'documentLimits' : 'graphqlParser';
+  if (code === 'GRAPHQL_VALIDATION_FAILED' || code === 'BAD_REQUEST') return 'graphqlValidation';
+  return 'domain';
+}
+
 interface Group {
   event: SecurityEventType;
+  /** The refusal's owner: the first protection of ours that refused, else the library's step. */
+  protection: string;
+  /** Every owner that refused, when there are several (one document, several broken rules). */
+  protections: Set<string>;
+  facts: Record<string, unknown> | undefined;
   code: string;
   count: number;
   paths: string[];
@@ -47,6 +64,7 @@ export function createAuditPlugin({ log }: { log: Logger }): ApolloServerPlugin<
             if (mark) {
               securityEvent(log, mark.event, {
                 ...base,
+                protection: mark.protection,
                 path: error.path?.join('.'),
                 code,
                 ...mark.details,
@@ -55,15 +73,38 @@ export function createAuditPlugin({ log }: { log: Logger }): ApolloServerPlugin<
             }
             const event = typeof code === 'string' ? EVENT_BY_CODE[code] : undefined;
             if (!event || typeof code !== 'string') continue;
+            const attribution = attributionOf(error);
+            if (attribution?.logged) continue; // the code that decided wrote the event
+            const protection = attribution?.protection ?? libraryRefusal(code, error);
+            // One decision (this request refused with this code) is one event, whatever the number
+            // of rules it broke: keyed by kind, every owner listed.
             const key = `${event}:${code}`;
             let group = groups.get(key);
-            if (!group) groups.set(key, (group = { event, code, count: 0, paths: [] }));
+            if (!group) {
+              group = {
+                event,
+                protection,
+                protections: new Set(),
+                facts: attribution?.facts,
+                code,
+                count: 0,
+                paths: [],
+              };
+              groups.set(key, group);
+            } else if (attribution && !group.facts) {
+              group.protection = protection;
+              group.facts = attribution.facts;
+            }
+            group.protections.add(protection);
             group.count++;
             if (error.path && group.paths.length < MAX_PATHS) group.paths.push(error.path.join('.'));
           }
-          for (const { event, code, count, paths } of groups.values()) {
+          for (const { event, protection, protections, facts, code, count, paths } of groups.values()) {
             securityEvent(log, event, {
               ...base,
+              protection,
+              ...(protections.size > 1 ? { protections: [...protections] } : {}),
+              ...facts,
               code,
               count,
               ...(paths.length === 1 ? { path: paths[0] } : paths.length > 1 ? { paths } : {}),

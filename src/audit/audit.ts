@@ -14,14 +14,22 @@ export interface SecurityEventFields {
 export function identityFields(identity: {
   requestId: string;
   ip: string | undefined;
+  network?: string | undefined;
   viewer: Viewer | undefined;
 }): SecurityEventFields {
   return {
     requestId: identity.requestId,
     ip: identity.ip,
+    ...(identity.network !== undefined ? { network: identity.network } : {}),
     viewer: identity.viewer ? describeViewer(identity.viewer) : 'anonymous',
   };
 }
+
+/**
+ * The version of the event format (docs/observability.md#security-events): raised when a field is
+ * renamed or removed, not when one is added.
+ */
+export const SECURITY_EVENT_VERSION = 1;
 
 /** Counts one event (observability/metrics.ts: `security_events_total`). */
 export type CountEvent = (event: SecurityEventType, protection: string, code: string) => void;
@@ -53,7 +61,12 @@ export function securityEvent(log: Logger, event: SecurityEventType, fields: Sec
       typeof fields.code === 'string' ? fields.code : 'none',
     );
   log.warn(
-    { security: true, event, ...(bounded(fields) as SecurityEventFields) },
+    {
+      security: true,
+      event,
+      eventVersion: SECURITY_EVENT_VERSION,
+      ...(bounded(fields) as SecurityEventFields),
+    },
     `security event: ${event}`,
   );
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { AuthenticationError, ErrorCode, HttpError } from '../errors.js';
 import { identityFields, securityEvent } from '../audit/audit.js';
 import { EVENT_BY_CODE } from '../audit/events.js';
+import { attributionOf } from '../audit/marks.js';
 import { sendRefusal } from './refusal.js';
 import { getRequestState } from './request-state.js';
 
@@ -37,18 +38,23 @@ export function createHttpErrorHandler({ log }: HttpErrorHandlerOptions): ErrorR
   return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const state = getRequestState(req);
     const requestId = state.requestId;
-    const base = identityFields({ requestId, ip: req.ip, viewer: state.viewer });
+    const base = identityFields({ requestId, ip: req.ip, network: state.network, viewer: state.viewer });
     if (res.headersSent) {
       // Too late for a clean answer: log, and let Node close the connection.
       log.error({ ...base, err: error }, 'error after the response started');
       res.end();
       return;
     }
+    // Which protection refused (security/protect.ts attributes every protection's errors).
+    const attribution = attributionOf(error);
     if (error instanceof HttpError) {
       const event = EVENT_BY_CODE[error.code];
       if (event) {
         securityEvent(log, event, {
           ...base,
+          protection:
+            error instanceof AuthenticationError ? 'authentication' : (attribution?.protection ?? 'http'),
+          ...attribution?.facts,
           code: error.code,
           status: error.status,
           ...(error instanceof AuthenticationError
@@ -70,7 +76,12 @@ export function createHttpErrorHandler({ log }: HttpErrorHandlerOptions): ErrorR
     const status = statusOf(error);
     const bodyMessage = status !== undefined ? BODY_ERRORS[status] : undefined;
     if (status !== undefined && bodyMessage) {
-      securityEvent(log, 'validation_failure', { ...base, code: ErrorCode.BAD_USER_INPUT, status });
+      securityEvent(log, 'validation_failure', {
+        ...base,
+        protection: attribution?.protection ?? 'bodyLimit',
+        code: ErrorCode.BAD_USER_INPUT,
+        status,
+      });
       sendRefusal(req, res, { status, code: ErrorCode.BAD_USER_INPUT, message: bodyMessage });
       return;
     }

@@ -83,6 +83,7 @@ export function assertCan<A extends Action>(
   // Every refusal is logged (as authz_denied, by the audit plugin); the client sees only the code.
   const mark = {
     event: 'authz_denied' as const,
+    protection: 'policy',
     details: { action, resourceId: resourceId(resource), hidden: options.hideAs !== undefined },
   };
   if (options.hideAs !== undefined) throw markSecurityEvent(notFound(options.hideAs), mark);

@@ -1,9 +1,16 @@
 import type http from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { RequestHandler } from 'express';
-import type { GraphQLFormattedError, GraphQLSchema, ValidationRule } from 'graphql';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type {
+  GraphQLError,
+  GraphQLFormattedError,
+  GraphQLSchema,
+  ValidationContext,
+  ValidationRule,
+} from 'graphql';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import type { z } from 'zod';
+import { attributeTo } from '../audit/marks.js';
 import type { RequestIdentity } from '../request.js';
 import type { ApolloSettings, DocumentRules, ProtectionContext, ProtectionPieces } from './protection.js';
 import { PROTECTIONS } from './protections.js';
@@ -75,6 +82,11 @@ export function protect(
     // Each protection is called with its own options (the mapped type pairs them by name).
     pieces: (p.create as (o: unknown, c: ProtectionContext) => ProtectionPieces)(options[p.name], context),
   }));
+  /** A piece of every protection, each passed through `tag` with the protection's name. */
+  const tagged = <T>(
+    pick: (pieces: ProtectionPieces) => T[] | undefined,
+    tag: (piece: T, name: string) => T,
+  ): T[] => built.flatMap(({ name, pieces }) => (pick(pieces) ?? []).map((piece) => tag(piece, name)));
   const all = <T>(pick: (pieces: ProtectionPieces) => T | undefined): T[] =>
     built.flatMap(({ pieces }) => {
       const piece = pick(pieces);
@@ -118,18 +130,40 @@ export function protect(
 
   const folded: Defence = {
     names: built.map((b) => b.name),
-    everyRequest: all((p) => p.everyRequest).flat(),
-    graphqlRequest: all((p) => p.graphqlRequest).flat(),
+    everyRequest: tagged((p) => p.everyRequest, attributeMiddleware),
+    graphqlRequest: tagged((p) => p.graphqlRequest, attributeMiddleware),
     applyToServer: (server) => serverHooks.forEach((hook) => hook(server)),
     transformSchema: (schema) => transforms.reduce((s, transform) => transform(s), installResolvers(schema)),
     apollo: {
       ...(settings as ApolloSettings),
       parseOptions: Object.assign({}, ...all((p) => p.parseOptions)) as { maxTokens?: number },
-      validationRules: all((p) => p.validationRules).flat(),
+      validationRules: tagged((p) => p.validationRules, attributeRule),
       plugins: all((p) => p.plugin),
       formatError,
     },
   };
   fold.defence = folded;
   return folded;
+}
+
+// Every refusal a protection makes is attributed to it here, once for all of them, so the security
+// event and the metrics name the protection (audit/marks.ts) without each refusal saying so.
+
+/** An error a protection's middleware passes on is that protection's refusal. */
+function attributeMiddleware(middleware: RequestHandler, name: string): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) =>
+    middleware(req, res, (error?: unknown) => {
+      if (typeof error === 'object' && error !== null) attributeTo(error, name);
+      next(error);
+    });
+}
+
+/** The errors a protection's validation rule reports are that protection's refusals. */
+function attributeRule(rule: ValidationRule, name: string): ValidationRule {
+  return (context: ValidationContext) => {
+    // A view of the shared context whose reportError tags first; everything else is the context's.
+    const view = Object.create(context) as ValidationContext;
+    view.reportError = (error: GraphQLError) => context.reportError(attributeTo(error, name));
+    return rule(view);
+  };
 }

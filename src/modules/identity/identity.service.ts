@@ -16,6 +16,7 @@ import { AppError, badUserInput, ErrorCode, rateLimited, unauthenticated } from 
 import type { RequestScope } from '../../graphql/request-scope.js';
 import { securityEvent, type SecurityEventFields } from '../../audit/audit.js';
 import type { SecurityEventType } from '../../audit/events.js';
+import { attributeTo } from '../../audit/marks.js';
 import { assertCan } from '../../policy/policy.js';
 import { parseInput } from '../../validation.js';
 import type { UserRow } from '../users/users.model.js';
@@ -89,6 +90,7 @@ export function createIdentityService({ repository, auth }: IdentityServiceDeps)
     securityEvent(scope.log, type, {
       requestId: scope.requestId,
       ip: scope.ip,
+      network: scope.network,
       viewer: describeViewer(scope.viewer),
       ...fields,
     });
@@ -118,6 +120,7 @@ export function createIdentityService({ repository, auth }: IdentityServiceDeps)
   const mayMail = async (scope: AuthScope, operation: string, address: string) => {
     if (await mailQuota.take(address)) return true;
     event(scope, 'limit_hit', {
+      protection: 'mailQuota',
       limit: 'mail_per_address',
       operation,
       maxMails: MAIL_PER_ADDRESS,
@@ -208,11 +211,17 @@ export function createIdentityService({ repository, auth }: IdentityServiceDeps)
       } catch (error) {
         if (!(error instanceof LoginLockedError)) throw error;
         event(scope, 'lockout', {
+          protection: 'loginThrottle',
           action: 'refused',
           lock: error.scope,
           retryAfter: error.retryAfterSeconds,
         });
-        throw rateLimited(error.retryAfterSeconds, 'Too many failed logins; try again later.');
+        // One decision, one event: the lockout line above is it (the audit plugin skips this error).
+        throw attributeTo(
+          rateLimited(error.retryAfterSeconds, 'Too many failed logins; try again later.'),
+          'loginThrottle',
+          { logged: true },
+        );
       }
       const user = await credentials.findCredentialsByEmail(email);
       // Same work and the same answer whether the account is missing, has no password (external
@@ -221,7 +230,8 @@ export function createIdentityService({ repository, auth }: IdentityServiceDeps)
       const ok = await passwords.verify(user?.emailVerified ? user.passwordHash : null, data.password);
       if (!user || !ok) {
         const locks = await attempt.failed();
-        for (const lock of locks) event(scope, 'lockout', { action: 'locked', lock });
+        for (const lock of locks)
+          event(scope, 'lockout', { protection: 'loginThrottle', action: 'locked', lock });
         throw new AppError(ErrorCode.UNAUTHENTICATED, 'Invalid email or password.');
       }
       await attempt.succeeded();
@@ -243,8 +253,12 @@ export function createIdentityService({ repository, auth }: IdentityServiceDeps)
       const next = newOpaqueToken();
       const result = await sessions.rotate(sha256(presented), sha256(next), REFRESH_TTL_SECONDS);
       if (result.status === 'reused') {
-        event(scope, 'token_reuse', { userId: result.userId, familyId: result.familyId });
-        throw refuseRefresh(scope);
+        event(scope, 'token_reuse', {
+          protection: 'refreshSessions',
+          userId: result.userId,
+          familyId: result.familyId,
+        });
+        throw attributeTo(refuseRefresh(scope), 'refreshSessions', { logged: true });
       }
       if (result.status === 'invalid') throw refuseRefresh(scope);
       const user = await credentials.findCredentialsById(result.userId);
@@ -291,7 +305,7 @@ export function createIdentityService({ repository, auth }: IdentityServiceDeps)
         const token = newOpaqueToken();
         const expiresAt = new Date(Date.now() + PASSWORD_RESET_TTL_SECONDS * 1000);
         await credentials.createPasswordResetToken(user.id, sha256(token), expiresAt);
-        event(scope, 'password_reset', { action: 'requested', userId: user.id });
+        event(scope, 'password_reset', { protection: 'passwordReset', action: 'requested', userId: user.id });
         // In the fragment, not the query: fragments are not sent to servers or in Referer headers.
         const link = `${resetUrl}#token=${token}`;
         await mailer.sendPasswordReset({ to: user.email, userId: user.id, token, link, expiresAt });
@@ -317,7 +331,7 @@ export function createIdentityService({ repository, auth }: IdentityServiceDeps)
       // The owner proved control of the mailbox: a lock set by someone guessing is lifted.
       if (account) await throttle.clearAccount(account.email);
       clearRefreshCookie(scope.res);
-      event(scope, 'password_reset', { action: 'completed', userId });
+      event(scope, 'password_reset', { protection: 'passwordReset', action: 'completed', userId });
       return true;
     },
   };

@@ -1,6 +1,7 @@
 import type { GraphQLError, ValidationContext, ValidationRule } from 'graphql';
 import depthLimit from 'graphql-depth-limit';
 import { AppError, ErrorCode } from '../../errors.js';
+import { attributeTo } from '../../audit/marks.js';
 import { analyzeDocument } from './analysis.js';
 
 export interface DepthLimitOptions {
@@ -44,7 +45,11 @@ export function createDepthLimitRule(options: DepthLimitOptions): ValidationRule
       if (reported) return;
       reported = true;
       context.reportError(
-        new AppError(ErrorCode.GRAPHQL_VALIDATION_FAILED, message(options.maxDepth), {}, error.nodes ?? []),
+        attributeTo(
+          new AppError(ErrorCode.GRAPHQL_VALIDATION_FAILED, message(options.maxDepth), {}, error.nodes ?? []),
+          'documentLimits',
+          { facts: { measure: 'depth', limit: options.maxDepth } },
+        ),
       );
     };
     // The library needs only these two members of the context.
@@ -56,7 +61,11 @@ export function createDepthLimitRule(options: DepthLimitOptions): ValidationRule
     if (deepest && !reported) {
       reported = true;
       context.reportError(
-        new AppError(ErrorCode.GRAPHQL_VALIDATION_FAILED, message(introspectionMax), {}, deepest.node),
+        attributeTo(
+          new AppError(ErrorCode.GRAPHQL_VALIDATION_FAILED, message(introspectionMax), {}, deepest.node),
+          'documentLimits',
+          { facts: { measure: 'introspectionDepth', limit: introspectionMax, observed: deepest.depth } },
+        ),
       );
     }
     return {};

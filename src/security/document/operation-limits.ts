@@ -1,5 +1,6 @@
 import type { ValidationRule } from 'graphql';
 import { AppError, ErrorCode } from '../../errors.js';
+import { attributeTo } from '../../audit/marks.js';
 import { analyzeDocument, type OperationStats } from './analysis.js';
 
 export interface OperationLimitsOptions {
@@ -57,5 +58,12 @@ function limitError(op: OperationStats, measure: Measure, limit: number, product
   const message = production
     ? `The operation has too many ${label}.`
     : `The operation has ${op[measure]} ${label}; the limit is ${limit}.`;
-  return new AppError(ErrorCode.GRAPHQL_VALIDATION_FAILED, message, {}, op.node);
+  // The facts of the case for the security event (never the document itself).
+  return attributeTo(
+    new AppError(ErrorCode.GRAPHQL_VALIDATION_FAILED, message, {}, op.node),
+    'documentLimits',
+    {
+      facts: { measure, limit, observed: op[measure] },
+    },
+  );
 }

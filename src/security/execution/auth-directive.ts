@@ -29,7 +29,11 @@ export interface FieldAccess {
 }
 
 const deny = (error: Error, coordinate: string, reason: string) =>
-  markSecurityEvent(error, { event: 'authz_denied', details: { field: coordinate, reason } });
+  markSecurityEvent(error, {
+    event: 'authz_denied',
+    protection: 'auth',
+    details: { field: coordinate, reason },
+  });
 
 /** Whether a key holding `held` has one of `wanted` (none: never). No closure: it runs on every guarded field. */
 function holdsOneOf(held: readonly Scope[], wanted: readonly Scope[] | undefined): boolean {

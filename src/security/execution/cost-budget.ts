@@ -13,6 +13,7 @@ import {
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { RequestIdentity } from '../../request.js';
 import { AppError, ErrorCode, retryAfterSeconds } from '../../errors.js';
+import { attributeTo } from '../../audit/marks.js';
 import { clientKey } from '../client-key.js';
 import { computeCost, createCostEstimator, type CostEstimator, type CostResult } from './cost-estimate.js';
 import { assertTypeDefsListsBounded } from './list-bounds.js';
@@ -188,12 +189,16 @@ export function createCostBudget(options: CostBudgetOptions): {
           if (!result.ok && result.reason === 'variables') return;
           if (!result.ok || result.cost > maxCost) {
             if (result.ok) requested = result.cost;
-            throw new AppError(
-              ErrorCode.GRAPHQL_VALIDATION_FAILED,
-              production || !result.ok
-                ? 'The operation is too costly.'
-                : `The operation costs ${result.cost} points; the limit per operation is ${maxCost}.`,
-              { http: { status: 400 } },
+            throw attributeTo(
+              new AppError(
+                ErrorCode.GRAPHQL_VALIDATION_FAILED,
+                production || !result.ok
+                  ? 'The operation is too costly.'
+                  : `The operation costs ${result.cost} points; the limit per operation is ${maxCost}.`,
+                { http: { status: 400 } },
+              ),
+              'cost',
+              { facts: { limit: maxCost, observed: result.ok ? result.cost : 'uncomputable' } },
             );
           }
           requested = result.cost;
@@ -211,13 +216,13 @@ export function createCostBudget(options: CostBudgetOptions): {
             // A refused reservation spends nothing (leased limiter): the operation will not run.
             state = snapshotOf(error);
             const retryAfter = retryAfterSeconds(error.msBeforeNext);
-            throw new AppError(
-              ErrorCode.RATE_LIMITED,
-              'The cost budget for this period is spent; retry later.',
-              {
+            throw attributeTo(
+              new AppError(ErrorCode.RATE_LIMITED, 'The cost budget for this period is spent; retry later.', {
                 retryAfter,
                 http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfter)]]) },
-              },
+              }),
+              'cost',
+              { facts: { requested, remaining: error.remainingPoints } },
             );
           }
         },

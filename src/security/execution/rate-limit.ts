@@ -3,6 +3,7 @@ import { rateLimitDirective, type RateLimitArgs } from 'graphql-rate-limit-direc
 import type { RateLimiterRes } from 'rate-limiter-flexible';
 import type { RequestIdentity } from '../../request.js';
 import { rateLimited, retryAfterSeconds } from '../../errors.js';
+import { attributeTo } from '../../audit/marks.js';
 import { RateLimitPer } from '../../generated/schema-types.js';
 import { clientKey, networkKey } from '../client-key.js';
 import type { LimiterFactory } from '../../store/limiters.js';
@@ -63,7 +64,7 @@ export function createRateLimitTransform({
     keyGenerator: (args: RateLimitArgs, _source, _fieldArgs, context, info) =>
       `${rateLimitKey(args, context)}:${info.parentType.name}.${info.fieldName}`,
     onLimit: (response: RateLimiterRes) => {
-      throw rateLimited(retryAfterSeconds(response.msBeforeNext));
+      throw attributeTo(rateLimited(retryAfterSeconds(response.msBeforeNext)), 'rateLimit');
     },
   });
   return rateLimitDirectiveTransformer;

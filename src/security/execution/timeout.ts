@@ -78,6 +78,7 @@ export function createExecutionTimeout({ timeoutMs, log }: ExecutionTimeoutOptio
             securityEvent(log, 'limit_hit', {
               ...identityFields(contextValue),
               operationName,
+              protection: 'executionTimeout',
               limit: 'execution_timeout',
               timeoutMs,
             });

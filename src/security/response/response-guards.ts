@@ -94,6 +94,7 @@ export function createResponseGuards({ maxItems, maxBytes }: ResponseGuardOption
           securityEvent(contextValue.log, 'limit_hit', {
             ...identityFields(contextValue),
             operationName: operationName ?? null,
+            protection: 'responseGuards',
             code: ErrorCode.RESPONSE_TOO_LARGE,
             limit: bytes === undefined ? 'response_items' : 'response_bytes',
             ...(bytes === undefined ? { items: tally.items, maxItems } : { bytes, maxBytes }),
