@@ -21,8 +21,11 @@ function soleOperationName(document: DocumentNode | undefined): string | undefin
  * domain's own checks.
  */
 function libraryRefusal(code: string, error: GraphQLError): string {
+  // graphql-js 16 says "more that N tokens"; a later version may fix the typo.
   if (code === 'GRAPHQL_PARSE_FAILED')
-    return /more than \d+ tokens/.test(error.message) ? 'documentLimits' : 'graphqlParser';
+    return /Document contains more tha[nt] \d+ tokens/.test(error.message)
+      ? 'documentLimits'
+      : 'graphqlParser';
   if (code === 'GRAPHQL_VALIDATION_FAILED' || code === 'BAD_REQUEST') return 'graphqlValidation';
   return 'domain';
 }

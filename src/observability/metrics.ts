@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
+import { Kind, type DocumentNode } from 'graphql';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Db } from '../db/client.js';
 
@@ -46,6 +47,8 @@ interface Observed {
   started: bigint;
   operation: string;
   graphqlErrors: boolean;
+  /** The response's result, whose extensions are read once it is sent (see willSendResponse). */
+  result: { extensions?: Record<string, unknown> } | undefined;
 }
 
 /** The bare shape of a GraphQL context the plugin needs: the Express request it belongs to. */
@@ -78,6 +81,13 @@ interface CostReport {
   actual?: unknown;
   limit?: unknown;
   remaining?: unknown;
+}
+
+/** The name of a document's only operation (a refused document: Apollo has not resolved one). */
+function soleOperationName(document: DocumentNode | undefined): string | undefined {
+  const operations = document?.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION) ?? [];
+  const only = operations.length === 1 ? operations[0] : undefined;
+  return only?.kind === Kind.OPERATION_DEFINITION ? only.name?.value : undefined;
 }
 
 const numberOr = (value: unknown): number | undefined =>
@@ -152,10 +162,26 @@ export function createMetrics({ enabled }: { enabled: boolean }): Metrics {
     return name;
   };
 
+  const recordCost = (operation: string, cost: CostReport) => {
+    const requested = numberOr(cost.requested);
+    const actual = numberOr(cost.actual);
+    const limit = numberOr(cost.limit);
+    const remaining = numberOr(cost.remaining);
+    if (requested !== undefined) costRequested.observe({ operation }, requested);
+    if (actual !== undefined) costActual.observe({ operation }, actual);
+    if (limit !== undefined && limit > 0 && remaining !== undefined)
+      budgetRemaining.observe(Math.min(1, Math.max(0, remaining / limit)));
+  };
+
   const observed = new WeakMap<Request, Observed>();
 
   const requestTimer: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
-    const seen: Observed = { started: process.hrtime.bigint(), operation: 'unknown', graphqlErrors: false };
+    const seen: Observed = {
+      started: process.hrtime.bigint(),
+      operation: 'unknown',
+      graphqlErrors: false,
+      result: undefined,
+    };
     observed.set(req, seen);
     res.once('finish', () => {
       const status = res.statusCode;
@@ -170,6 +196,8 @@ export function createMetrics({ enabled }: { enabled: boolean }): Metrics {
       const labels = { operation: seen.operation, outcome };
       requests.inc(labels);
       duration.observe(labels, Number(process.hrtime.bigint() - seen.started) / 1e9);
+      const cost = seen.result?.extensions?.cost as CostReport | undefined;
+      if (cost) recordCost(seen.operation, cost);
     });
     next();
   };
@@ -181,25 +209,20 @@ export function createMetrics({ enabled }: { enabled: boolean }): Metrics {
         async didResolveOperation({ operationName, request }) {
           if (seen) seen.operation = operationLabel(operationName ?? request.operationName, true);
         },
-        async didEncounterErrors({ request, operationName }) {
+        async didEncounterErrors({ request, operationName, document }) {
           if (!seen) return;
           seen.graphqlErrors = true;
           if (seen.operation === 'unknown')
-            seen.operation = operationLabel(operationName ?? request.operationName, false);
+            seen.operation = operationLabel(
+              operationName ?? request.operationName ?? soleOperationName(document),
+              false,
+            );
         },
         async willSendResponse({ response }) {
-          if (response.body.kind !== 'single') return;
-          const cost = response.body.singleResult.extensions?.cost as CostReport | undefined;
-          if (!cost) return;
-          const operation = seen?.operation ?? 'unknown';
-          const requested = numberOr(cost.requested);
-          const actual = numberOr(cost.actual);
-          const limit = numberOr(cost.limit);
-          const remaining = numberOr(cost.remaining);
-          if (requested !== undefined) costRequested.observe({ operation }, requested);
-          if (actual !== undefined) costActual.observe({ operation }, actual);
-          if (limit !== undefined && limit > 0 && remaining !== undefined)
-            budgetRemaining.observe(Math.min(1, Math.max(0, remaining / limit)));
+          // Apollo runs every plugin's willSendResponse at once, and the cost report is added by
+          // another plugin after an await: keep the extensions object and read it once the
+          // response has been sent (the request timer's 'finish').
+          if (seen && response.body.kind === 'single') seen.result = response.body.singleResult;
         },
       };
     },

@@ -131,9 +131,10 @@ export function createIdentityService({ repository, auth }: IdentityServiceDeps)
 
   // The UNAUTHENTICATED answers below are logged as auth_failure by the audit plugin;
   // only the events it cannot see (reuse, lockout, reset) are written here.
-  const refuseRefresh = (scope: AuthScope) => {
+  /** `logged`: the caller wrote this decision's event already (token reuse). */
+  const refuseRefresh = (scope: AuthScope, logged = false) => {
     clearRefreshCookie(scope.res);
-    return unauthenticated('No valid refresh session.');
+    return attributeTo(unauthenticated('No valid refresh session.'), 'refreshSessions', { logged });
   };
 
   return {
@@ -232,7 +233,10 @@ export function createIdentityService({ repository, auth }: IdentityServiceDeps)
         const locks = await attempt.failed();
         for (const lock of locks)
           event(scope, 'lockout', { protection: 'loginThrottle', action: 'locked', lock });
-        throw new AppError(ErrorCode.UNAUTHENTICATED, 'Invalid email or password.');
+        throw attributeTo(
+          new AppError(ErrorCode.UNAUTHENTICATED, 'Invalid email or password.'),
+          'authentication',
+        );
       }
       await attempt.succeeded();
       await startSession(scope, user.id);
@@ -258,7 +262,7 @@ export function createIdentityService({ repository, auth }: IdentityServiceDeps)
           userId: result.userId,
           familyId: result.familyId,
         });
-        throw attributeTo(refuseRefresh(scope), 'refreshSessions', { logged: true });
+        throw refuseRefresh(scope, true);
       }
       if (result.status === 'invalid') throw refuseRefresh(scope);
       const user = await credentials.findCredentialsById(result.userId);
