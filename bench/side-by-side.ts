@@ -34,7 +34,7 @@ export interface SideBySideOptions {
 }
 
 interface TargetDef {
-  key: 'project' | 'baseline' | 'armor' | 'ceiling';
+  key: 'project' | 'projectMetrics' | 'baseline' | 'armor' | 'ceiling';
   label: string;
   /** For the picture. */
   short: string;
@@ -69,6 +69,15 @@ function targetDefs(benchDir: string): TargetDef[] {
       color: '#2b6cb0',
       file: t('project.ts'),
       env: projectEnv(),
+    },
+    {
+      // The same project with the Prometheus metrics on (issue 17: they must cost < 5 %).
+      key: 'projectMetrics',
+      label: 'this project, metrics on (METRICS_PORT)',
+      short: 'project + metrics',
+      color: '#2c7a7b',
+      file: t('project.ts'),
+      env: projectEnv({ METRICS_PORT: '0' }),
     },
     {
       key: 'baseline',
@@ -304,6 +313,13 @@ export async function runSideBySide(o: SideBySideOptions): Promise<void> {
         panels.push({ title: `${q.label} — ${connections} connections`, bars });
       }
     }
+    // Metrics on ÷ off, the same project: the overhead the observability adds (target < 5 %).
+    const metricsLines = counts.flatMap((connections) =>
+      QUERIES.map((q) => {
+        const on = find('projectMetrics', q.key, connections).rps / find('project', q.key, connections).rps;
+        return `metrics on ÷ off, ${q.label}, ${connections} connections: ${fmt.ratio(on)} (${((1 - on) * 100).toFixed(1)} % overhead; target under 5 %: ${on >= 0.95 ? 'met' : 'NOT MET'})`;
+      }),
+    );
     const totalFailed =
       summary.reduce((s, x) => s + x.failed, 0) +
       memRun.failed +
@@ -339,6 +355,7 @@ export async function runSideBySide(o: SideBySideOptions): Promise<void> {
       `Targets (issue 15): project ÷ baseline req/s ≥ ${REQUIRED_RATIO.toFixed(2)}× on every query (required), ≥ ${STRETCH_RATIO.toFixed(2)}× on { __typename } and myOrders (stretch: the level of GraphQL Yoga); a miss is given in points of the baseline’s throughput. ${verdictTally(verdicts)}.`,
       '',
       ...verdictLines.map((v) => `- ${v}`),
+      ...metricsLines.map((v) => `- ${v}`),
       `- failed, non-2xx or error-carrying responses over all runs: ${totalFailed}${totalFailed === 0 ? ' (as required)' : ' (MUST be 0: see logs)'}`,
       `- memory (project, same process): RSS after warm-up ${fmt.mib(memoryAfterWarmup.rss)}, after ${memRun.total.toLocaleString('en-US')} more requests (8 : 1 : 1 mix of the three queries, ${fewest} connections) ${fmt.mib(memoryAfter.rss)}: ${(growth * 100).toFixed(1)} % — ${memFlag}; heap ${fmt.mib(memoryAfterWarmup.heapUsed)} → ${fmt.mib(memoryAfter.heapUsed)}${memoryAfter.gcForced ? ' (after a forced GC)' : ''}; RSS at each quarter: ${checkpoints.map((c) => fmt.mib(c.rss)).join(' → ')}`,
       '',

@@ -185,11 +185,15 @@ export async function runSoak(o: SoakOptions): Promise<void> {
     mkdirSync(logDir, { recursive: true });
     await redis.start();
     const env = projectEnv({ REDIS_URL: redis.url, LOG_LEVEL: 'info' });
+    const metricsUrls = new Map<string, string>();
     for (const name of ['a', 'b']) {
+      // Each instance serves its metrics on a port of its own (issue 17: curl them during the soak).
+      const metricsPort = await freePort();
+      metricsUrls.set(name, `http://127.0.0.1:${metricsPort}/metrics`);
       const inst = new Instance(
         name,
         await freePort(),
-        env,
+        { ...env, METRICS_PORT: String(metricsPort) },
         join(logDir, `${RUN_ID}-soak-${name}.log`),
         mainFile,
       );
@@ -290,6 +294,9 @@ export async function runSoak(o: SoakOptions): Promise<void> {
     };
 
     const perInstance = Math.max(1, Math.floor(o.connections / 2));
+    // Instance a runs from start to end: its counters before and after the load tell what moved.
+    const metricsA = metricsUrls.get('a')!;
+    const metricsBefore = await scrapeMetrics(metricsA);
     t0 = Date.now();
     mark(`load starts: ${perInstance} connections to each instance for ${T.total} s`);
     const loadDone = load.run(
@@ -329,6 +336,8 @@ export async function runSoak(o: SoakOptions): Promise<void> {
     const results: LoadResult[] = await loadDone;
     mark('load finished');
     await sleep(1000);
+    const metricsAfter = await scrapeMetrics(metricsA);
+    const metrics = metricsReport(metricsBefore, metricsAfter);
 
     // ── Accounting ──────────────────────────────────────────────────────────────────────────
     const acknowledged = [
@@ -367,6 +376,8 @@ export async function runSoak(o: SoakOptions): Promise<void> {
           .join(', '),
       ]);
     const md = [
+      ...metrics.lines,
+      '',
       `## Load and fault run${o.quick ? ' (QUICK smoke run: not for publication)' : ''}`,
       '',
       `Machine: ${machine()}.`,
@@ -443,4 +454,91 @@ export async function runSoak(o: SoakOptions): Promise<void> {
       console.error(`could not drop ${BENCH_SCHEMA}: ${String(e)}`),
     );
   }
+}
+
+/** One scrape of a metrics endpoint: every sample, keyed by its series (name and labels as printed). */
+async function scrapeMetrics(url: string): Promise<Map<string, number>> {
+  const text = await (await fetch(url)).text();
+  const samples = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const at = line.lastIndexOf(' ');
+    samples.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return samples;
+}
+
+/**
+ * What instance a's counters did over the soak, and whether each moved as the traffic mix says:
+ * legitimate answers, refusals and GraphQL errors, the hostile classes' security events, the Redis
+ * outage's two failovers, and the cost histograms.
+ */
+function metricsReport(
+  before: Map<string, number>,
+  after: Map<string, number>,
+): { lines: string[]; ok: boolean } {
+  const FAMILIES =
+    /^(graphql_requests_total|security_events_total|limiter_store_failovers_total|graphql_cost_actual_count|graphql_cost_requested_count|graphql_cost_budget_remaining_ratio_count)\b/;
+  const delta = (series: string) => (after.get(series) ?? 0) - (before.get(series) ?? 0);
+  const sum = (match: (series: string) => boolean) =>
+    [...after.keys()].filter(match).reduce((total, series) => total + delta(series), 0);
+  const rows = [...after.keys()]
+    .filter((series) => FAMILIES.test(series) && delta(series) !== 0)
+    .sort()
+    .map((series) => [series, delta(series)]);
+  const has =
+    (name: string, ...labels: string[]) =>
+    (series: string) =>
+      series.startsWith(`${name}{`) && labels.every((l) => series.includes(l));
+  const expectations: [string, number, (n: number) => boolean][] = [
+    ['requests answered ok', sum(has('graphql_requests_total', 'outcome="ok"')), (n) => n > 0],
+    ['requests refused (4xx)', sum(has('graphql_requests_total', 'outcome="refused"')), (n) => n > 0],
+    [
+      'requests with GraphQL errors',
+      sum(has('graphql_requests_total', 'outcome="graphql_error"')),
+      (n) => n > 0,
+    ],
+    [
+      'validation_failure events (hostile documents)',
+      sum(has('security_events_total', 'event="validation_failure"')),
+      (n) => n > 0,
+    ],
+    [
+      'auth_failure events (forged tokens)',
+      sum(has('security_events_total', 'event="auth_failure"')),
+      (n) => n > 0,
+    ],
+    [
+      'limit_hit events (the createOrder limit checks)',
+      sum(has('security_events_total', 'event="limit_hit"')),
+      (n) => n > 0,
+    ],
+    [
+      'failovers to memory (Redis killed)',
+      sum(has('limiter_store_failovers_total', 'to="memory"')),
+      (n) => n >= 1,
+    ],
+    ['failovers back to Redis', sum(has('limiter_store_failovers_total', 'to="redis"')), (n) => n >= 1],
+    [
+      'operations with an actual cost recorded',
+      sum((s) => s.startsWith('graphql_cost_actual_count')),
+      (n) => n > 0,
+    ],
+    ['limiter store at the end: Redis', after.get('limiter_store_state{store="redis"}') ?? 0, (n) => n === 1],
+    ['redis_up at the end', after.get('redis_up') ?? 0, (n) => n === 1],
+  ];
+  const verdicts = expectations.map(([what, n, ok]) => ({ what, n, ok: ok(n) }));
+  const ok = verdicts.every((v) => v.ok);
+  return {
+    ok,
+    lines: [
+      `## Metrics during the soak (instance a, \`/metrics\` on its own port, before and after the load)`,
+      '',
+      ...verdicts.map((v) => `- ${v.what}: ${v.n} — ${v.ok ? 'moved as expected' : 'NOT AS EXPECTED'}`),
+      '',
+      `Every counter series that moved (Δ over the run): ${ok ? 'all expectations met' : 'SOME EXPECTATIONS NOT MET'}.`,
+      '',
+      table(['series', 'Δ'], rows),
+    ],
+  };
 }
