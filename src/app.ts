@@ -179,7 +179,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(createNotFoundHandler());
   // Errors outside GraphQL (bad credentials, HTTPS guard, bad JSON, oversized bodies, bugs): coded
   // JSON, no stack, no library message; unexpected ones logged with the request id.
-  app.use(createHttpErrorHandler({ log }));
+  app.use(
+    createHttpErrorHandler({ log, clientNetwork: (req) => requestNetwork(req, config.clientIpv6Prefix) }),
+  );
 
   // ── 6. Listen and shutdown ──────────────────────────────────────────────────────────────────
   let stopped = false;

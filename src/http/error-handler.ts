@@ -9,6 +9,8 @@ import { getRequestState } from './request-state.js';
 
 export interface HttpErrorHandlerOptions {
   log: Logger;
+  /** The client network of a request (security/client-network.ts), for refusals made before it was known. */
+  clientNetwork: (req: Request) => string;
 }
 
 // Client errors of the body parser, by status, with our own wording: the parser's messages name
@@ -34,11 +36,16 @@ function statusOf(error: unknown): number | undefined {
  * stack or a library message.
  * Unexpected errors become a 500 with the request id, and the real error is logged under it.
  */
-export function createHttpErrorHandler({ log }: HttpErrorHandlerOptions): ErrorRequestHandler {
+export function createHttpErrorHandler({ log, clientNetwork }: HttpErrorHandlerOptions): ErrorRequestHandler {
   return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const state = getRequestState(req);
     const requestId = state.requestId;
-    const base = identityFields({ requestId, ip: req.ip, network: state.network, viewer: state.viewer });
+    const base = identityFields({
+      requestId,
+      ip: req.ip,
+      network: state.network ?? clientNetwork(req),
+      viewer: state.viewer,
+    });
     if (res.headersSent) {
       // Too late for a clean answer: log, and let Node close the connection.
       log.error({ ...base, err: error }, 'error after the response started');

@@ -271,7 +271,12 @@ describe('the 500 fallback of the HTTP error handler', () => {
     app.get('/boom', () => {
       throw new Error('secret detail of a bug');
     });
-    app.use(createHttpErrorHandler({ log: createLogger('info', sink) }));
+    app.use(
+      createHttpErrorHandler({
+        log: createLogger('info', sink),
+        clientNetwork: (req) => req.ip ?? 'unknown',
+      }),
+    );
     await new Promise<void>((resolve) => {
       server = app.listen(0, '127.0.0.1', () => resolve());
     });

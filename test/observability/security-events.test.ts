@@ -4,6 +4,7 @@ import { startApp, type TestApp } from '../helpers/app.js';
 import { createProducts } from '../helpers/fixtures.js';
 import { fromIp, randomIp, TRUSTING_PROXY } from '../helpers/network.js';
 import { insertUser, LOGIN } from '../helpers/users.js';
+import { startProd, VIA_HTTPS_PROXY } from '../http/http-helpers.js';
 
 // One security decision, one event, one counter increment: every hostile-document class and every
 // authentication failure of the suites, sent to one app with low limits, must write exactly one
@@ -259,6 +260,61 @@ async function securityCounters(t: TestApp): Promise<Map<string, number>> {
   return counters;
 }
 
+const title = (c: Case) => `${c.name} → ${c.event} / ${c.protection} / ${c.code} (${c.status})`;
+
+/** Sends the case and checks its one event (documented fields) and its one counter increment. */
+async function checkCase(t: TestApp, c: Case): Promise<void> {
+  const ip = randomIp();
+  const send = (request: Send) => request({ ip, t });
+  await c.prepare?.(send);
+  await t.app.idle();
+  const logsBefore = t.logs.length;
+  const countersBefore = await securityCounters(t);
+
+  const res = await send(c.send);
+  const body = (await res.json()) as { errors?: { extensions?: { code?: string } }[] };
+  assert.equal(res.status, c.status, JSON.stringify(body));
+  assert.equal(body.errors?.[0]?.extensions?.code, c.code, JSON.stringify(body));
+  await t.app.idle();
+
+  const events = t.logs.slice(logsBefore).filter((l) => l.security === true);
+  assert.equal(events.length, 1, JSON.stringify(events));
+  const [event] = events;
+  assert.equal(event?.event, c.event, JSON.stringify(event));
+  assert.equal(event?.protection, c.protection, JSON.stringify(event));
+  assert.equal(event?.code, c.code, JSON.stringify(event));
+  // The documented fields of every event.
+  assert.equal(event?.eventVersion, 1);
+  assert.equal(typeof event?.requestId, 'string');
+  assert.equal(event?.network, ip, JSON.stringify(event));
+  assert.equal(typeof event?.viewer, 'string');
+
+  const countersAfter = await securityCounters(t);
+  const key = `${c.event}/${c.protection}/${c.code}`;
+  assert.equal((countersAfter.get(key) ?? 0) - (countersBefore.get(key) ?? 0), 1, key);
+  assert.equal(total(countersAfter) - total(countersBefore), 1, 'no other counter moved');
+}
+
+/** Production only: introspection off, plain HTTP refused (behind the trusted loopback proxy). */
+const PRODUCTION_CASES: Case[] = [
+  {
+    name: 'introspection in production',
+    send: query('{ __schema { types { name } } }', VIA_HTTPS_PROXY),
+    status: 400,
+    event: 'validation_failure',
+    protection: 'introspection',
+    code: 'GRAPHQL_VALIDATION_FAILED',
+  },
+  {
+    name: 'plain HTTP in production',
+    send: query('{ health }', { 'x-forwarded-proto': 'http' }),
+    status: 426,
+    event: 'authz_denied',
+    protection: 'https',
+    code: 'FORBIDDEN',
+  },
+];
+
 const total = (counters: Map<string, number>) => [...counters.values()].reduce((a, b) => a + b, 0);
 
 describe('one security decision: one event in the documented format, one counter increment', () => {
@@ -270,39 +326,7 @@ describe('one security decision: one event in the documented format, one counter
   });
   after(() => t.stop());
 
-  for (const c of CASES) {
-    it(`${c.name} → ${c.event} / ${c.protection} / ${c.code} (${c.status})`, async () => {
-      const ip = randomIp();
-      const send = (request: Send) => request({ ip, t });
-      await c.prepare?.(send);
-      await t.app.idle();
-      const logsBefore = t.logs.length;
-      const countersBefore = await securityCounters(t);
-
-      const res = await send(c.send);
-      const body = (await res.json()) as { errors?: { extensions?: { code?: string } }[] };
-      assert.equal(res.status, c.status, JSON.stringify(body));
-      assert.equal(body.errors?.[0]?.extensions?.code, c.code, JSON.stringify(body));
-      await t.app.idle();
-
-      const events = t.logs.slice(logsBefore).filter((l) => l.security === true);
-      assert.equal(events.length, 1, JSON.stringify(events));
-      const [event] = events;
-      assert.equal(event?.event, c.event, JSON.stringify(event));
-      assert.equal(event?.protection, c.protection, JSON.stringify(event));
-      assert.equal(event?.code, c.code, JSON.stringify(event));
-      // The documented fields of every event.
-      assert.equal(event?.eventVersion, 1);
-      assert.equal(typeof event?.requestId, 'string');
-      assert.equal(event?.network, ip, JSON.stringify(event));
-      assert.equal(typeof event?.viewer, 'string');
-
-      const countersAfter = await securityCounters(t);
-      const key = `${c.event}/${c.protection}/${c.code}`;
-      assert.equal((countersAfter.get(key) ?? 0) - (countersBefore.get(key) ?? 0), 1, key);
-      assert.equal(total(countersAfter) - total(countersBefore), 1, 'no other counter moved');
-    });
-  }
+  for (const c of CASES) it(title(c), () => checkCase(t, c));
 
   it('a legitimate request writes no event and moves no counter', async () => {
     const ip = randomIp();
@@ -314,4 +338,14 @@ describe('one security decision: one event in the documented format, one counter
     assert.equal(t.logs.slice(logsBefore).filter((l) => l.security === true).length, 0);
     assert.equal(total(await securityCounters(t)), before);
   });
+});
+
+describe('the same in production: introspection and plain HTTP', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startProd({ env: { METRICS_PORT: '0' } });
+  });
+  after(() => t.stop());
+
+  for (const c of PRODUCTION_CASES) it(title(c), () => checkCase(t, c));
 });
