@@ -151,8 +151,8 @@ function createRequestSpanMiddleware(tracer: Tracer, contexts: WeakMap<Request, 
     // 'close' too: a client that goes away before the answer never sees 'finish'.
     res.once('finish', end);
     res.once('close', end);
-    // The body parser calls next() from the request stream's events, which run in the context of
-    // the connection, not this one: bound, they run in the request's.
+    // The body parser calls next() from the request stream's events; bound, their listeners run in
+    // the request's context whatever context the stream emits them in (as OTel's http instrumentation).
     context.bind(spanContext, req);
     context.with(spanContext, () => next());
   };

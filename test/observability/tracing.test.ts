@@ -172,6 +172,41 @@ describe(
   },
 );
 
+describe('tracing: a body that arrives in pieces', { skip: services }, () => {
+  it('the statements after the body parser still belong to the request', async () => {
+    const exporter = new InMemorySpanExporter();
+    const t = await startApp({ driver: 'pg', redis: true, traceExporter: exporter });
+    try {
+      const user = await insertUser(t);
+      exporter.reset();
+      // The second half comes 100 ms later: the body parser goes on from a stream event.
+      const body = JSON.stringify({ query: QUERY });
+      const half = Math.floor(body.length / 2);
+      const encoder = new TextEncoder();
+      const stream = new ReadableStream<Uint8Array>({
+        async start(controller) {
+          controller.enqueue(encoder.encode(body.slice(0, half)));
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          controller.enqueue(encoder.encode(body.slice(half)));
+          controller.close();
+        },
+      });
+      const res = await fetch(`${t.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...user.headers },
+        body: stream,
+        duplex: 'half',
+      } as RequestInit);
+      assert.equal(res.status, 200, await res.text());
+      const spans = await spansWhen(exporter, (all) => all.some(isRoot));
+      assert.equal(new Set(spans.map((s) => s.spanContext().traceId)).size, 1);
+      assert.ok(spans.some((s) => s.name === 'db.query'));
+    } finally {
+      await t.stop();
+    }
+  });
+});
+
 describe('tracing: resolver spans at the threshold', { skip: services }, () => {
   // TRACE_RESOLVER_THRESHOLD_MS only exists with an endpoint; the injected exporter replaces it.
   const start = (threshold: string, exporter: InMemorySpanExporter) =>
