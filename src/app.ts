@@ -9,6 +9,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import express from 'express';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createAuditPlugin } from './audit/audit-plugin.js';
@@ -31,6 +32,7 @@ import { openDatabase, openRedis } from './infrastructure.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { startMetricsListener, type MetricsListener } from './observability/metrics-server.js';
+import { createTracing } from './observability/tracing.js';
 import { buildSchema, loadTypeDefs } from './schema.js';
 import { requestNetwork } from './security/client-network.js';
 import { checkTypeDefs, protect } from './security/protect.js';
@@ -50,6 +52,8 @@ export interface AppDeps {
   passwords?: PasswordHasher;
   /** The clock of refresh sessions and login throttling (ms since the epoch). Default: Date.now. */
   now?: () => number;
+  /** Exports spans here instead of over OTLP, even without OTEL_EXPORTER_OTLP_ENDPOINT (tests). */
+  traceExporter?: SpanExporter;
 }
 
 export interface App {
@@ -75,14 +79,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // Metrics are off (no-ops) unless METRICS_PORT is set; every security event is also counted.
   const metrics = createMetrics({ enabled: config.metrics !== undefined });
   const log = countingSecurityEvents(deps.log ?? createLogger(config.logLevel), metrics.securityEvent);
+  // Tracing is off (no-ops) unless OTEL_EXPORTER_OTLP_ENDPOINT is set or an exporter is given.
+  const tracing = createTracing(config.tracing, { exporter: deps.traceExporter });
   const typeDefs = deps.typeDefs ?? loadTypeDefs();
   // Secure by default: the protections' start-up checks (every root field has @auth or @public)
   // run before a database or socket is opened, so a refused schema leaves nothing behind.
   checkTypeDefs(typeDefs);
 
   // ── 1. Infrastructure ────────────────────────────────────────────────────────────────────
-  const db = deps.db ?? (await openDatabase(config));
-  const redis = await openRedis(config, log);
+  const db = tracing.traceDb(deps.db ?? (await openDatabase(config)));
+  const redis = tracing.traceRedis(await openRedis(config, log));
   // Every limiter of the app (the protections', and the login throttle's counters) on one store;
   // a switch between Redis and the in-memory insurance is a security event.
   const limiters = createLimiterFactory({
@@ -134,6 +140,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // main.ts owns signal handling (drain, then close pools); Apollo must not race it.
     stopOnTerminationSignals: false,
     plugins: [
+      // First, so its spans of each phase start before the other plugins' hooks run (src/observability).
+      tracing.plugin,
       // Apollo's cache-control plugin instruments every field to compute HTTP cache hints; nothing
       // here is publicly cacheable (answers depend on the viewer and carry a cost report).
       ApolloServerPluginCacheControlDisabled(),
@@ -168,6 +176,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(
     '/graphql',
     compose([
+      tracing.middleware,
       metrics.requestTimer,
       ...defence.graphqlRequest,
       domain.authenticate,
@@ -223,6 +232,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       stage('pools closed');
       // Last: a final scrape can still see the shutdown.
       await metricsListener?.close();
+      await tracing.shutdown();
     },
   };
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pg from 'pg';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { Redis } from 'ioredis';
 import { createApp, type App } from '../../src/app.js';
 import type { Mailer } from '../../src/auth/mailer.js';
@@ -38,6 +39,8 @@ export interface StartOptions {
   typeDefs?: string[];
   /** The clock of refresh sessions and login throttling (AppDeps.now): tests move it instead of sleeping. */
   now?: () => number;
+  /** Where the app's spans go (AppDeps.traceExporter): e.g. an InMemorySpanExporter. */
+  traceExporter?: SpanExporter;
 }
 
 export interface TestApp {
@@ -111,6 +114,7 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
     ...(options.passwords ? { passwords: options.passwords } : {}),
     ...(options.typeDefs ? { typeDefs: options.typeDefs } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.traceExporter ? { traceExporter: options.traceExporter } : {}),
   });
   const url = await app.listen();
 
