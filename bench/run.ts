@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runSideBySide } from './side-by-side.js';
 
-// `npm run bench [-- attacks | heaviest | soak | equal-time] [--quick]`; the default run also takes
+// `npm run bench [-- attacks | heaviest | soak | equal-time | metrics-cost] [--quick]`; the default run also takes
 // --rounds, --duration, --warmup (seconds), --connections=10,100, --memory-requests and
 // --profile=SECONDS (per query on the --cpu-prof project process; 0 skips the profile). Every mode is bounded in time and count and
 // talks to 127.0.0.1 only. Results go to bench/results/ (quick runs to *quick.* files, not committed).
@@ -70,8 +70,13 @@ async function main(): Promise<void> {
   } else if (mode === 'equal-time') {
     const { runEqualTime } = await import('./equal-time.js');
     await runEqualTime({ benchDir, quick, pairs: numberFlag('pairs', quick ? 30 : 200) });
+  } else if (mode === 'metrics-cost') {
+    const { runMetricsCost } = await import('./metrics-cost.js');
+    await runMetricsCost({ requests: numberFlag('requests', quick ? 20_000 : 200_000) });
   } else {
-    throw new Error(`unknown mode "${mode}": use run (default), attacks, heaviest, soak or equal-time`);
+    throw new Error(
+      `unknown mode "${mode}": use run (default), attacks, heaviest, soak, equal-time or metrics-cost`,
+    );
   }
 }
 
