@@ -1,19 +1,14 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, type DocumentNode, type GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import type { RequestIdentity } from '../request.js';
 import { identityFields, securityEvent } from './audit.js';
 import { EVENT_BY_CODE, type SecurityEventType } from './events.js';
 import { attributionOf, securityMarkOf } from './marks.js';
+import { reportedOperationName } from './operation-name.js';
 
 /** Paths kept per logged group (e.g. list items refused by a field limit). */
 const MAX_PATHS = 10;
-
-function soleOperationName(document: DocumentNode | undefined): string | undefined {
-  const operations = document?.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION) ?? [];
-  const only = operations.length === 1 ? operations[0] : undefined;
-  return only?.kind === Kind.OPERATION_DEFINITION ? only.name?.value : undefined;
-}
 
 /**
  * The owner of a refusal no protection attributed: graphql-js's own parser (the token limit is a
@@ -56,9 +51,7 @@ export function createAuditPlugin({ log }: { log: Logger }): ApolloServerPlugin<
     async requestDidStart() {
       return {
         async didEncounterErrors({ errors, contextValue, request, operationName, document }) {
-          // Apollo resolves operationName only after validation; for a document it refused, take
-          // the name the client sent, or the name of the document's only operation.
-          const name = operationName ?? request.operationName ?? soleOperationName(document) ?? null;
+          const name = reportedOperationName({ operationName, request, document }) ?? null;
           const base = { ...identityFields(contextValue), operationName: name };
           const groups = new Map<string, Group>();
           for (const error of errors as readonly GraphQLError[]) {

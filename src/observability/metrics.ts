@@ -1,8 +1,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
-import { Kind, type DocumentNode } from 'graphql';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { reportedOperationName } from '../audit/operation-name.js';
 import type { Db } from '../db/client.js';
 
 // Prometheus metrics (prom-client), one registry per app: what the protections refused and why,
@@ -81,13 +81,6 @@ interface CostReport {
   actual?: unknown;
   limit?: unknown;
   remaining?: unknown;
-}
-
-/** The name of a document's only operation (a refused document: Apollo has not resolved one). */
-function soleOperationName(document: DocumentNode | undefined): string | undefined {
-  const operations = document?.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION) ?? [];
-  const only = operations.length === 1 ? operations[0] : undefined;
-  return only?.kind === Kind.OPERATION_DEFINITION ? only.name?.value : undefined;
 }
 
 const numberOr = (value: unknown): number | undefined =>
@@ -214,7 +207,7 @@ export function createMetrics({ enabled }: { enabled: boolean }): Metrics {
           seen.graphqlErrors = true;
           if (seen.operation === 'unknown')
             seen.operation = operationLabel(
-              operationName ?? request.operationName ?? soleOperationName(document),
+              reportedOperationName({ operationName, request, document }),
               false,
             );
         },
