@@ -14,6 +14,8 @@ export const SECURITY_EVENTS = [
   'password_reset',
   'internal_error',
   'store_failover',
+  // A document not in the trusted-documents manifest, served (TRUSTED_DOCUMENTS=log).
+  'untrusted_document',
 ] as const;
 export type SecurityEventType = (typeof SECURITY_EVENTS)[number];
 

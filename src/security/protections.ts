@@ -12,6 +12,7 @@ import { corsProtection } from './http/cors.js';
 import { headersProtection } from './http/headers.js';
 import { httpsProtection } from './http/https.js';
 import { csrfProtection, methodsProtection } from './http/methods.js';
+import { trustedDocumentsProtection } from './http/trusted-documents.js';
 import { operationNameProtection } from './http/operation-name.js';
 import { requestIdProtection } from './http/request-id.js';
 import { serverTimeoutsProtection } from './http/server-timeouts.js';
@@ -38,6 +39,7 @@ export const PROTECTIONS = [
   operationNameProtection, // a bounded GraphQL name: it is copied into every log line
   variablesLimitProtection, // variables: an object of bounded depth and size, before anything walks them
   csrfProtection, // no operation from a request a browser sends cross-site unasked
+  trustedDocumentsProtection, // ids from the manifest; unknown documents logged or refused before parsing
   // (authentication runs here, once per request: see createApp)
   // ── document: parse and validate, pure rules, no I/O ─────────────────────────────────────
   documentLimitsProtection, // tokens, aliases, directives, root fields, spreads, depth
