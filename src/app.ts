@@ -34,7 +34,9 @@ import { createMetrics } from './observability/metrics.js';
 import { startMetricsListener, type MetricsListener } from './observability/metrics-server.js';
 import { createTracing } from './observability/tracing.js';
 import { buildSchema, loadTypeDefs } from './schema.js';
+import { ANONYMOUS } from './auth/viewer.js';
 import { requestNetwork } from './security/client-network.js';
+import { createProfiles, requestProfile, type Profiles } from './security/profiles.js';
 import { checkTypeDefs, protect } from './security/protect.js';
 import { createLimiterFactory } from './store/limiters.js';
 
@@ -67,6 +69,11 @@ export interface App {
   listen(): Promise<string>;
   /** The metrics listener's base URL once listening (METRICS_PORT set), else undefined. */
   metricsUrl(): string | undefined;
+  /**
+   * Reads PROFILES_FILE again (main.ts calls it on SIGHUP): requests in flight keep their profile;
+   * a bad file keeps the old profiles, and the reason is logged.
+   */
+  reloadProfiles(): ReturnType<Profiles['reload']>;
   /** Resolves when the work queued after the answers sent so far (mail) has finished. */
   idle(): Promise<void>;
   /** Graceful shutdown: stop accepting, drain in-flight requests, close pools. */
@@ -105,12 +112,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // ── 2. Identity and the domain modules ──────────────────────────────────────────────────────
   if (config.seedDemoData && (await seedDemoData(db, { hashPassword })))
     log.info('seeded demo data (development only)');
+  // The client profiles (PROFILES_FILE): read with the configuration, replaced on SIGHUP (reloadProfiles).
+  const profiles = createProfiles(config.profiles.defaults, config.profiles.set);
   const domain = await createDomain({
     config,
     db,
     redis,
     log,
     limiters,
+    profiles,
     mailer: deps.mailer,
     passwords: deps.passwords,
     now: deps.now,
@@ -123,6 +133,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     clientNetwork: (req) => requestNetwork(req, config.clientIpv6Prefix),
     // The client limit charges a request to its account, so it identifies the caller (headers only).
     identify: domain.identify,
+    profiles,
+    profileOf: (req) =>
+      domain.identify(req).then(
+        (viewer) => requestProfile(req, profiles, viewer),
+        () => profiles.current().select(ANONYMOUS),
+      ),
     log,
     limiters,
   });
@@ -214,6 +230,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
       });
     },
     metricsUrl: () => metricsListener?.url,
+    reloadProfiles() {
+      const result = profiles.reload();
+      if (result.ok) log.info({ profiles: result.profiles }, 'client profiles reloaded');
+      else log.error({ reason: result.error }, 'client profiles not reloaded: the old ones stay in force');
+      return result;
+    },
     idle: () => domain.idle(),
     async stop() {
       if (stopped) return;

@@ -5,6 +5,12 @@ import { bool, csv, int } from './security/options.js';
 import type { ProtectionOptions } from './security/protect.js';
 import type { TrustProxy } from './security/protection.js';
 import { PROTECTIONS } from './security/protections.js';
+import {
+  buildProfileSet,
+  readProfilesFile,
+  type ProfileSet,
+  type ServerDefaults,
+} from './security/profiles.js';
 
 // The only module that reads process.env. Everything is parsed once, validated, and frozen;
 // a bad value stops the process with the variable's name and what was expected.
@@ -132,6 +138,8 @@ const core = z
     OTEL_SERVICE_NAME: z.string().min(1).default('secure-graphql-api'),
     /** A resolver gets a span of its own only when it takes at least this long. */
     TRACE_RESOLVER_THRESHOLD_MS: int(0, 60_000).default(10),
+    /** Client profiles (docs/profiles.md): a JSON or YAML file; unset, the environment's values are the one profile. */
+    PROFILES_FILE: z.string().min(1).optional(),
   })
   .superRefine((env, ctx) => {
     // Development seeds demo accounts with published passwords and serves the Sandbox: it is
@@ -314,6 +322,7 @@ const core = z
               serviceName: e.OTEL_SERVICE_NAME,
               resolverThresholdMs: e.TRACE_RESOLVER_THRESHOLD_MS,
             },
+      profilesFile: e.PROFILES_FILE,
     };
   });
 
@@ -326,7 +335,11 @@ type DeepReadonly<T> = T extends (infer U)[]
     : T;
 
 /** The parsed configuration: the app's own settings, and each protection's options by name. */
-export type Config = DeepReadonly<z.output<typeof core>> & { readonly protections: ProtectionOptions };
+export type Config = DeepReadonly<z.output<typeof core>> & {
+  readonly protections: ProtectionOptions;
+  /** The client profiles at start, and the server's values a reloaded file inherits. */
+  readonly profiles: { readonly defaults: ServerDefaults; readonly set: ProfileSet };
+};
 
 /** Every environment variable the configuration reads (`.env.example` lists exactly these). */
 export const CONFIG_VARIABLES: readonly string[] = Object.freeze([
@@ -404,7 +417,24 @@ export function parseConfig(env: RawEnv): Config {
     if (parsed.success) protections[protection.name] = parsed.data;
     else issues.push(...parsed.error.issues);
   }
-  if (!result.success || issues.length > 0) {
+  let profiles: Config['profiles'] | undefined;
+  if (result.success && issues.length === 0) {
+    try {
+      profiles = loadProfiles(
+        protections as ProtectionOptions,
+        result.data.isProduction,
+        result.data.profilesFile,
+      );
+    } catch (error) {
+      issues.push({
+        code: 'custom',
+        path: ['PROFILES_FILE'],
+        message: error instanceof Error ? error.message : String(error),
+        input: undefined,
+      });
+    }
+  }
+  if (!result.success || issues.length > 0 || !profiles) {
     const lines = issues.map((issue) => {
       const name = issue.path.join('.') || '(environment)';
       // The message names the variable and the rule, never the value (it may be a secret).
@@ -412,7 +442,41 @@ export function parseConfig(env: RawEnv): Config {
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  return deepFreeze({ ...result.data, protections: protections as ProtectionOptions });
+  return deepFreeze({ ...result.data, protections: protections as ProtectionOptions, profiles });
+}
+
+/** The environment's values as a profile, and the file's profiles built on them. */
+function loadProfiles(
+  options: ProtectionOptions,
+  production: boolean,
+  file: string | undefined,
+): Config['profiles'] {
+  const defaults: ServerDefaults = {
+    limits: {
+      tokens: options.documentLimits.MAX_TOKENS,
+      depth: options.documentLimits.MAX_DEPTH,
+      aliases: options.documentLimits.MAX_ALIASES,
+      directives: options.documentLimits.MAX_DIRECTIVES,
+      rootFields: options.documentLimits.MAX_ROOT_FIELDS,
+      fragmentSpreads: options.documentLimits.MAX_FRAGMENT_SPREADS,
+      cost: options.cost.MAX_COST,
+      budgetPerHour: options.cost.COST_BUDGET_PER_HOUR,
+      httpRate: options.clientLimit.HTTP_RATE_LIMIT,
+      responseItems: options.responseGuards.MAX_RESPONSE_ITEMS,
+      responseBytes: options.responseGuards.MAX_RESPONSE_BYTES,
+    },
+    introspection: !production,
+    rateLimit: { multiplier: 1, fields: new Map() },
+    trustedDocuments: options.trustedDocuments.TRUSTED_DOCUMENTS,
+    measure: new Set(),
+  };
+  const set = buildProfileSet(defaults, file === undefined ? undefined : readProfilesFile(file), file);
+  if (
+    options.trustedDocuments.TRUSTED_DOCUMENTS_MANIFEST === undefined &&
+    [...set.profiles.values()].some((p) => p.trustedDocuments !== 'off')
+  )
+    throw new Error(`${file ?? ''}: a profile's trustedDocuments mode needs TRUSTED_DOCUMENTS_MANIFEST`);
+  return { defaults, set };
 }
 
 /** Reads `.env` (when present) into process.env without overriding what is already set, then parses. */

@@ -13,6 +13,7 @@ import { createSmtpMailer } from './auth/smtp-mailer.js';
 import { createTokenService, type TokenService } from './auth/tokens.js';
 import { describeViewer, type Viewer } from './auth/viewer.js';
 import type { Config } from './config.js';
+import { requestProfile, type Profile, type Profiles } from './security/profiles.js';
 import type { GraphQLContext } from './context.js';
 import type { Db } from './db/client.js';
 import { getRequestState } from './http/request-state.js';
@@ -28,6 +29,8 @@ export interface DomainDeps {
   log: Logger;
   /** The app's limiter factory (Redis when configured): the mail quota per address counts on it. */
   limiters: LimiterFactory;
+  /** The client profiles: each request's context carries its own (security/profiles.ts). */
+  profiles: Profiles;
   /**
    * Delivers verification, notice and reset mail. Default: nodemailer on SMTP_URL; without it (never
    * in production) the log mailer (development: the links in the log; sends nothing).
@@ -77,6 +80,7 @@ class RequestContext implements GraphQLContext {
   readonly ip: string;
   readonly network: string;
   readonly viewer: Viewer;
+  readonly profile: Profile;
   readonly loaders: GraphQLContext['loaders'];
   readonly services: GraphQLContext['services'];
   readonly req: Request;
@@ -89,6 +93,7 @@ class RequestContext implements GraphQLContext {
     this.ip = fields.ip;
     this.network = fields.network;
     this.viewer = fields.viewer;
+    this.profile = fields.profile;
     this.loaders = fields.loaders;
     this.services = fields.services;
     this.req = fields.req;
@@ -106,6 +111,7 @@ export async function createDomain({
   redis,
   log,
   limiters,
+  profiles,
   mailer,
   passwords,
   now,
@@ -174,6 +180,7 @@ export async function createDomain({
           ip: req.ip ?? 'unknown',
           network: requestNetwork(req, config.clientIpv6Prefix),
           viewer,
+          profile: requestProfile(req, profiles, viewer),
           loaders: createLoaders(repos),
           services,
           req,

@@ -57,6 +57,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // Operators change PROFILES_FILE and send SIGHUP: no request is dropped (app.reloadProfiles).
+  process.on('SIGHUP', () => app.reloadProfiles());
 }
 
 main().catch((error: unknown) => {

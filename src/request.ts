@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Viewer } from './auth/viewer.js';
+import type { Profile } from './security/profiles.js';
 
 /**
  * What a protection may know about a request: who asks, from which client network, under which
@@ -17,5 +18,7 @@ export interface RequestIdentity {
    */
   network: string;
   viewer: Viewer;
+  /** The client profile in force for this request (security/profiles.ts). */
+  profile: Profile;
   log: Logger;
 }

@@ -38,6 +38,8 @@ export interface ApolloExtras {
 export async function startBareApollo(extras: ApolloExtras = {}): Promise<Started> {
   const config = parseConfig(process.env);
   const log = createLogger(config.logLevel);
+  // One profile for everyone: nothing here reads it (the peers have no profiles).
+  const defaultProfile = config.profiles.set.select({ kind: 'anonymous' });
   const db = await createDb({
     databaseUrl: config.databaseUrl,
     schema: config.databaseSchema,
@@ -69,6 +71,7 @@ export async function startBareApollo(extras: ApolloExtras = {}): Promise<Starte
           ip: req.ip ?? 'unknown',
           network: req.ip ?? 'unknown', // no limits here: nothing keys on it
           viewer: await authenticator.authenticate(req),
+          profile: defaultProfile,
           loaders: createLoaders(repos),
           services,
           log,

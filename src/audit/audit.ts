@@ -16,12 +16,14 @@ export function identityFields(identity: {
   ip: string | undefined;
   network?: string | undefined;
   viewer: Viewer | undefined;
+  profile?: { name: string } | undefined;
 }): SecurityEventFields {
   return {
     requestId: identity.requestId,
     ip: identity.ip,
     ...(identity.network !== undefined ? { network: identity.network } : {}),
     viewer: identity.viewer ? describeViewer(identity.viewer) : 'anonymous',
+    ...(identity.profile !== undefined ? { profile: identity.profile.name } : {}),
   };
 }
 

@@ -16,6 +16,8 @@ export const SECURITY_EVENTS = [
   'store_failover',
   // A document not in the trusted-documents manifest, served (TRUSTED_DOCUMENTS=log).
   'untrusted_document',
+  // A protection in measure mode for the request's profile would have refused it; it was served.
+  'would_refuse',
 ] as const;
 export type SecurityEventType = (typeof SECURITY_EVENTS)[number];
 

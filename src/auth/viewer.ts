@@ -6,8 +6,23 @@ import type { Role, Scope } from '../generated/schema-types.js';
  */
 export type Viewer =
   | { kind: 'anonymous' }
-  | { kind: 'user'; userId: string; role: Role; tokenId: string }
-  | { kind: 'apiKey'; keyId: string; userId: string; role: Role; scopes: readonly Scope[] };
+  | {
+      kind: 'user';
+      userId: string;
+      role: Role;
+      tokenId: string;
+      /** The OIDC client the token was issued to (azp, else client_id); our own tokens have none. */
+      clientId?: string;
+    }
+  | {
+      kind: 'apiKey';
+      keyId: string;
+      userId: string;
+      role: Role;
+      scopes: readonly Scope[];
+      /** The key's client tier (set by an operator); selects its client profile. */
+      tier?: string | null;
+    };
 
 export const ANONYMOUS: Viewer = Object.freeze({ kind: 'anonymous' });
 

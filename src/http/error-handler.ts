@@ -45,6 +45,7 @@ export function createHttpErrorHandler({ log, clientNetwork }: HttpErrorHandlerO
       ip: req.ip,
       network: state.network ?? clientNetwork(req),
       viewer: state.viewer,
+      profile: state.profile,
     });
     if (res.headersSent) {
       // Too late for a clean answer: log, and let Node close the connection.

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import type { Viewer } from '../auth/viewer.js';
+import type { Profile } from '../security/profiles.js';
 
 /** What the HTTP layer learns about a request before GraphQL runs. */
 export interface RequestState {
@@ -9,6 +10,8 @@ export interface RequestState {
   network?: string;
   /** Charges more requests to this client's HTTP limit (set by the client-limit protection). */
   chargeClient?: (points: number) => Promise<void>;
+  /** The client profile, chosen once the viewer is known; kept for the whole request (a reload does not change it). */
+  profile?: Profile;
 }
 
 const states = new WeakMap<Request, RequestState>();

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { Viewer } from '../auth/viewer.js';
 import type { RequestIdentity } from '../request.js';
 import type { LimiterFactory } from '../store/limiters.js';
+import type { Profile, Profiles } from './profiles.js';
 
 /** Express's `trust proxy` setting (TRUST_PROXY): nobody, everyone, a hop count, or addresses / subnets / names. */
 export type TrustProxy = boolean | number | readonly string[];
@@ -27,6 +28,14 @@ export interface ProtectionContext {
    * ones; bad ones throw AuthenticationError (401).
    */
   identify: (req: Request) => Promise<Viewer>;
+  /** The client profiles in force (PROFILES_FILE, reloaded on SIGHUP). */
+  profiles: Profiles;
+  /**
+   * The request's client profile, chosen from its viewer once and kept in the request state.
+   * Credentials that are refused give the anonymous profile here (not kept): authentication
+   * answers them with 401 in its own place.
+   */
+  profileOf: (req: Request) => Promise<Profile>;
   log: Logger;
   /** Every limiter of the app on one store (Redis with in-memory insurance, or memory). */
   limiters: LimiterFactory;

@@ -50,7 +50,7 @@ describe('cost analysis and the hourly cost budget', () => {
     assert.equal(bad.status, 400);
     assert.deepEqual(
       { ...costOf(bad), resetAt: undefined },
-      { requested: 0, actual: 0, limit: 1000, remaining: 989, resetAt: undefined },
+      { requested: 0, actual: 0, limit: 1000, remaining: 989, resetAt: undefined, profile: 'default' },
     );
   });
 

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { graphql } from 'graphql';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { createLimiterFactory } from '../../src/store/limiters.js';
+import { parseConfig } from '../../src/config.js';
 import { createRateLimitTransform } from '../../src/security/execution/rate-limit.js';
 
 // The shop schema has no limited field below the root, so the list rule is shown on a tiny schema
@@ -21,6 +22,8 @@ const typeDefs = /* GraphQL */ `
 describe('@rateLimit on a field inside a list', () => {
   it('is charged once per list item; items past the budget get RATE_LIMITED at their paths', async () => {
     const limiters = createLimiterFactory({ redis: undefined, prefix: 'list:' });
+    // The environment's single profile: the SDL's limits as written.
+    const profile = parseConfig({ NODE_ENV: 'test' }).profiles.set.select({ kind: 'anonymous' });
     const schema = createRateLimitTransform({ limiters })(
       makeExecutableSchema({
         typeDefs,
@@ -36,7 +39,7 @@ describe('@rateLimit on a field inside a list', () => {
       graphql({
         schema,
         source: `{ items(n: ${n}) { id secret } }`,
-        contextValue: { viewer: { kind: 'anonymous' }, ip, network: ip },
+        contextValue: { viewer: { kind: 'anonymous' }, ip, network: ip, profile },
       });
 
     const ok = await run(3, '10.0.0.1');

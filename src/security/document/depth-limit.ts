@@ -1,4 +1,4 @@
-import type { GraphQLError, ValidationContext, ValidationRule } from 'graphql';
+import type { DocumentNode, GraphQLError, ValidationContext, ValidationRule } from 'graphql';
 import depthLimit from 'graphql-depth-limit';
 import { AppError, ErrorCode } from '../../errors.js';
 import { attributeTo } from '../../audit/marks.js';
@@ -70,4 +70,27 @@ export function createDepthLimitRule(options: DepthLimitOptions): ValidationRule
     }
     return {};
   };
+}
+
+const depthChecks = new WeakMap<DocumentNode, Map<number, boolean>>();
+
+/**
+ * Whether a validated document nests deeper than `maxDepth` by graphql-depth-limit's count (the
+ * rule's measure), for a client profile's own depth below the ceiling; cached per document.
+ */
+export function exceedsDepth(document: DocumentNode, maxDepth: number): boolean {
+  let known = depthChecks.get(document);
+  const cached = known?.get(maxDepth);
+  if (cached !== undefined) return cached;
+  let exceeded = false;
+  const probe = {
+    getDocument: () => document,
+    reportError: () => {
+      exceeded = true;
+    },
+  } as unknown as ValidationContext;
+  depthLimit(maxDepth)(probe);
+  if (!known) depthChecks.set(document, (known = new Map()));
+  known.set(maxDepth, exceeded);
+  return exceeded;
 }

@@ -1,5 +1,18 @@
-import type { ValidationRule } from 'graphql';
-import { createDepthLimitRule } from './depth-limit.js';
+import type { ApolloServerPlugin } from '@apollo/server';
+import {
+  TokenKind,
+  type DocumentNode,
+  type OperationDefinitionNode,
+  type Token,
+  type ValidationRule,
+} from 'graphql';
+import { attributeTo } from '../../audit/marks.js';
+import { AppError, ErrorCode } from '../../errors.js';
+import type { RequestIdentity } from '../../request.js';
+import { wouldRefuse } from '../measure.js';
+import { DOCUMENT_LIMITS, type DocumentLimit, type Profile } from '../profiles.js';
+import { analyzeDocument } from './analysis.js';
+import { createDepthLimitRule, exceedsDepth } from './depth-limit.js';
 import { createOperationLimitsRule } from './operation-limits.js';
 import { z } from 'zod';
 import { int } from '../options.js';
@@ -48,6 +61,106 @@ export function createDocumentLimits(options: DocumentLimitsOptions): DocumentLi
   };
 }
 
+const LABELS: Record<DocumentLimit, string> = {
+  tokens: 'tokens',
+  depth: 'levels of nesting',
+  aliases: 'aliases',
+  directives: 'directives',
+  rootFields: 'root fields',
+  fragmentSpreads: 'fragment spreads (expanded)',
+};
+
+const tokenCounts = new WeakMap<DocumentNode, number>();
+
+/** Lexer tokens of a parsed document, as the parser's maxTokens counts them (comments aside). */
+function countTokens(document: DocumentNode): number {
+  const known = tokenCounts.get(document);
+  if (known !== undefined) return known;
+  let count = 0;
+  for (
+    let token: Token | null | undefined = document.loc?.startToken;
+    token && token.kind !== TokenKind.EOF;
+    token = token.next
+  )
+    if (token.kind !== TokenKind.COMMENT && token.kind !== TokenKind.SOF) count += 1;
+  tokenCounts.set(document, count);
+  return count;
+}
+
+/** The profile's own document limits the running operation crosses (those below the ceiling only). */
+function crossed(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  profile: Profile,
+  ceiling: Readonly<Record<DocumentLimit, number>>,
+): { measure: DocumentLimit; limit: number; observed?: number }[] {
+  const found: { measure: DocumentLimit; limit: number; observed?: number }[] = [];
+  const analysis = analyzeDocument(document);
+  const stats = analysis.safe ? analysis.operations.find((op) => op.node === operation) : undefined;
+  for (const measure of DOCUMENT_LIMITS) {
+    const limit = profile.limits[measure];
+    if (limit >= ceiling[measure]) continue; // the validation rules held the request to it already
+    if (measure === 'tokens') {
+      const observed = countTokens(document);
+      if (observed > limit) found.push({ measure, limit, observed });
+    } else if (measure === 'depth') {
+      if (exceedsDepth(document, limit)) found.push({ measure, limit });
+    } else if (stats && stats[measure] > limit) {
+      found.push({ measure, limit, observed: stats[measure] });
+    }
+  }
+  return found;
+}
+
+/**
+ * A client profile's own document limits, below the ceiling, on the operation that runs: checked
+ * after validation (Apollo caches validated documents for every caller, so a per-caller rule
+ * cannot be a validation rule), on the same cached analysis. Over one: the same 400
+ * GRAPHQL_VALIDATION_FAILED as the rules; in measure mode, served and logged once.
+ */
+function profileDocumentLimits(
+  ceiling: Readonly<Record<DocumentLimit, number>>,
+  production: boolean,
+): ApolloServerPlugin<RequestIdentity> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue, document, operation }) {
+          if (!operation) return;
+          const found = crossed(document, operation, contextValue.profile, ceiling);
+          const first = found[0];
+          if (!first) return;
+          if (contextValue.profile.measure.has('documentLimits')) {
+            wouldRefuse(contextValue, 'documentLimits', ErrorCode.GRAPHQL_VALIDATION_FAILED, {
+              limits: found,
+            });
+            return;
+          }
+          const label = LABELS[first.measure];
+          throw attributeTo(
+            new AppError(
+              ErrorCode.GRAPHQL_VALIDATION_FAILED,
+              production
+                ? `The operation has too many ${label}.`
+                : `The operation has more than ${first.limit} ${label}.`,
+              { http: { status: 400 } },
+              operation,
+            ),
+            'documentLimits',
+            {
+              facts: {
+                measure: first.measure,
+                limit: first.limit,
+                ...(first.observed !== undefined ? { observed: first.observed } : {}),
+              },
+            },
+          );
+        },
+      };
+    },
+  };
+}
+
 /**
  * Validation errors reported per document before graphql-js aborts validation (its default is
  * 100). A hostile document (a directive flood also breaks the spec's unique-directive rule once
@@ -69,20 +182,24 @@ export const documentLimitsProtection = defineProtection({
     MAX_ROOT_FIELDS: int(1, 1000).default(10).describe('Fields on the root type per operation.'),
     MAX_FRAGMENT_SPREADS: int(1, 100_000).default(200).describe('Fragment spreads per operation, expanded.'),
   }),
-  create: (options, { production }) => {
+  create: (_options, { production, profiles }) => {
+    // The parser and the rules hold every request to the ceiling: the highest value of each limit
+    // over the environment (these options) and every client profile (config.ts folds them).
+    const ceiling = profiles.current().ceiling;
     const limits = createDocumentLimits({
-      maxTokens: options.MAX_TOKENS,
-      maxDepth: options.MAX_DEPTH,
-      maxAliases: options.MAX_ALIASES,
-      maxDirectives: options.MAX_DIRECTIVES,
-      maxRootFields: options.MAX_ROOT_FIELDS,
-      maxFragmentSpreads: options.MAX_FRAGMENT_SPREADS,
+      maxTokens: ceiling.tokens,
+      maxDepth: ceiling.depth,
+      maxAliases: ceiling.aliases,
+      maxDirectives: ceiling.directives,
+      maxRootFields: ceiling.rootFields,
+      maxFragmentSpreads: ceiling.fragmentSpreads,
       production,
     });
     return {
       parseOptions: limits.parseOptions,
       validationRules: limits.validationRules,
       apollo: { validationMaxErrors: MAX_VALIDATION_ERRORS },
+      plugin: profileDocumentLimits(ceiling, production),
     };
   },
 });

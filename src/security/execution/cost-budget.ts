@@ -21,6 +21,9 @@ import type { LimiterFactory } from '../../store/limiters.js';
 import { z } from 'zod';
 import { int } from '../options.js';
 import { defineProtection, type DocumentRules } from '../protection.js';
+import type { Profiles } from '../profiles.js';
+import { wouldRefuse as measured } from '../measure.js';
+import type { CountingLimiter } from '../../store/leased-limiter.js';
 
 export interface CostBudgetOptions {
   limiters: LimiterFactory;
@@ -29,6 +32,12 @@ export interface CostBudgetOptions {
   /** Points one account (any token or key of it), or anonymous network, may spend per hour (COST_BUDGET_PER_HOUR). */
   budgetPerHour: number;
   production: boolean;
+  /**
+   * The client profiles: a request's profile sets its own `cost` and `budgetPerHour` (the two
+   * above are the environment's), or only measures them; `maxCost` above every profile's is the
+   * ceiling even in measure mode.
+   */
+  profiles?: Profiles;
   /** The defence's document rules, for the dry run (estimateCost); read at request time. */
   documentRules?: () => DocumentRules;
 }
@@ -41,6 +50,8 @@ export interface CostReport {
   limit: number;
   remaining: number;
   resetAt: string;
+  /** The client profile whose limits these are. */
+  profile: string;
 }
 
 const WINDOW_SECONDS = 3600;
@@ -83,6 +94,10 @@ export function createCostBudgetPlugin(options: CostBudgetOptions): ApolloServer
   return createCostBudget(options).plugin;
 }
 
+/** A refusal the cost protection would have made, served in measure mode: one event. */
+const wouldRefuse = (identity: RequestIdentity, code: ErrorCode, facts: Record<string, unknown>) =>
+  measured(identity, 'cost', code, facts);
+
 /** The arguments of Query.estimateCost (schema/cost.graphql). */
 interface EstimateCostArgs {
   query: string;
@@ -103,11 +118,28 @@ export function createCostBudget(options: CostBudgetOptions): {
 } {
   const { maxCost, budgetPerHour, production } = options;
   // Leased (store/leased-limiter.ts): reservations and refunds are counted in memory on
-  // allowances leased from Redis, never over the budget across instances.
-  const budget = options.limiters.createLeased({
-    name: 'cost',
-    points: budgetPerHour,
-    duration: WINDOW_SECONDS,
+  // allowances leased from Redis, never over the budget across instances. A profile with a
+  // budget of its own counts on a limiter of that size (keys apart); the environment's keeps `cost`.
+  const budgets = new Map<number, CountingLimiter>();
+  const budgetOf = (points: number): CountingLimiter => {
+    let budget = budgets.get(points);
+    if (!budget) {
+      budget = options.limiters.createLeased({
+        name: points === budgetPerHour ? 'cost' : `cost:${points}`,
+        points,
+        duration: WINDOW_SECONDS,
+      });
+      budgets.set(points, budget);
+    }
+    return budget;
+  };
+  /** The limits a request is held to: its profile's, or the environment's. */
+  const limitsOf = (identity: RequestIdentity) => ({
+    maxCost: identity.profile?.limits.cost ?? maxCost,
+    budgetPerHour: identity.profile?.limits.budgetPerHour ?? budgetPerHour,
+    measure: identity.profile?.measure.has('cost') ?? false,
+    ceiling: Math.max(maxCost, options.profiles?.current().ceiling.cost ?? 0),
+    profile: identity.profile?.name ?? 'default',
   });
   const estimators = new WeakMap<GraphQLSchema, CostEstimator>();
   const estimatorFor = (schema: GraphQLSchema) => {
@@ -151,21 +183,29 @@ export function createCostBudget(options: CostBudgetOptions): {
    * The budget of a viewer whose operation spent nothing (`{ __typename }`, a refused one): the
    * leased limiter answers from its lease, or reads the store at most once a second per key.
    */
-  const currentState = async (key: string): Promise<Snapshot | null> => {
-    const res = await budget.get(key);
+  const currentState = async (key: string, points: number): Promise<Snapshot | null> => {
+    const res = await budgetOf(points).get(key);
     return res ? snapshotOf(res) : null;
   };
-  const report = (requested: number, actual: number, state: Snapshot | null): CostReport => ({
+  const report = (
+    requested: number,
+    actual: number,
+    state: Snapshot | null,
+    limits: { budgetPerHour: number; profile: string },
+  ): CostReport => ({
     requested,
     actual,
-    limit: budgetPerHour,
-    remaining: state ? Math.max(0, budgetPerHour - state.consumedPoints) : budgetPerHour,
+    limit: limits.budgetPerHour,
+    remaining: state ? Math.max(0, limits.budgetPerHour - state.consumedPoints) : limits.budgetPerHour,
     resetAt: new Date(state ? state.resetAt : Date.now() + WINDOW_SECONDS * 1000).toISOString(),
+    profile: limits.profile,
   });
 
   const plugin: ApolloServerPlugin<RequestIdentity> = {
     async requestDidStart({ contextValue }) {
       const key = clientKey(contextValue.viewer, contextValue.network);
+      const limits = limitsOf(contextValue);
+      const budget = budgetOf(limits.budgetPerHour);
       let requested = 0;
       /** The reservation made before execution (settled in willSendResponse). */
       let reserved: Costed | undefined;
@@ -187,20 +227,27 @@ export function createCostBudget(options: CostBudgetOptions): {
           const result = costOf(schema, document, operation.name?.value, request.variables);
           // Invalid variables: execution refuses them with a 400 before any resolver runs.
           if (!result.ok && result.reason === 'variables') return;
-          if (!result.ok || result.cost > maxCost) {
+          // Measure mode serves an operation over the profile's limit, never over the ceiling.
+          const measured = limits.measure && result.ok && result.cost <= limits.ceiling;
+          if (!result.ok || (result.cost > limits.maxCost && !measured)) {
             if (result.ok) requested = result.cost;
             throw attributeTo(
               new AppError(
                 ErrorCode.GRAPHQL_VALIDATION_FAILED,
                 production || !result.ok
                   ? 'The operation is too costly.'
-                  : `The operation costs ${result.cost} points; the limit per operation is ${maxCost}.`,
+                  : `The operation costs ${result.cost} points; the limit per operation is ${limits.maxCost}.`,
                 { http: { status: 400 } },
               ),
               'cost',
-              { facts: { limit: maxCost, observed: result.ok ? result.cost : 'uncomputable' } },
+              { facts: { limit: limits.maxCost, observed: result.ok ? result.cost : 'uncomputable' } },
             );
           }
+          if (result.cost > limits.maxCost)
+            wouldRefuse(contextValue, ErrorCode.GRAPHQL_VALIDATION_FAILED, {
+              limit: limits.maxCost,
+              observed: result.cost,
+            });
           requested = result.cost;
           if (requested === 0) return;
           try {
@@ -215,6 +262,14 @@ export function createCostBudget(options: CostBudgetOptions): {
             if (!(error instanceof RateLimiterRes)) throw error;
             // A refused reservation spends nothing (leased limiter): the operation will not run.
             state = snapshotOf(error);
+            if (limits.measure) {
+              // Measure mode: it runs, uncharged (the budget is spent already), and is logged.
+              wouldRefuse(contextValue, ErrorCode.RATE_LIMITED, {
+                requested,
+                remaining: error.remainingPoints,
+              });
+              return;
+            }
             const retryAfter = retryAfterSeconds(error.msBeforeNext);
             throw attributeTo(
               new AppError(ErrorCode.RATE_LIMITED, 'The cost budget for this period is spent; retry later.', {
@@ -235,12 +290,12 @@ export function createCostBudget(options: CostBudgetOptions): {
           let actual = 0;
           if (reserved) {
             actual = executed ? actualCost(reserved, requested, response.body as ResponseBody) : 0;
-            state = await settle(key, requested, actual, state ?? null, contextValue);
+            state = await settle(budget, key, requested, actual, state ?? null, contextValue);
           }
           if (response.body.kind !== 'single') return;
-          if (state === undefined) state = await currentState(key).catch(() => null);
+          if (state === undefined) state = await currentState(key, limits.budgetPerHour).catch(() => null);
           const result = response.body.singleResult;
-          result.extensions = { ...result.extensions, cost: report(requested, actual, state) };
+          result.extensions = { ...result.extensions, cost: report(requested, actual, state, limits) };
         },
       };
     },
@@ -271,6 +326,7 @@ export function createCostBudget(options: CostBudgetOptions): {
    * the extra is consumed without refusing anything (the answer is already built) and logged.
    */
   const settle = async (
+    budget: CountingLimiter,
     key: string,
     requestedPoints: number,
     actual: number,
@@ -358,11 +414,12 @@ export function createCostBudget(options: CostBudgetOptions): {
       throw coded(ErrorCode.BAD_USER_INPUT, result.error.message);
     if (!result.ok) throw new AppError(ErrorCode.GRAPHQL_VALIDATION_FAILED, 'The operation is too costly.');
     const key = clientKey(context.viewer, context.network);
-    const state = await currentState(key);
-    const budgetNow = report(result.cost, 0, state);
+    const limits = limitsOf(context);
+    const state = await currentState(key, limits.budgetPerHour);
+    const budgetNow = report(result.cost, 0, state, limits);
     return {
       requested: result.cost,
-      allowed: result.cost <= maxCost && result.cost <= budgetNow.remaining,
+      allowed: result.cost <= limits.maxCost && result.cost <= budgetNow.remaining,
       limit: budgetNow.limit,
       remaining: budgetNow.remaining,
       resetAt: new Date(budgetNow.resetAt),
@@ -400,12 +457,13 @@ export const costProtection = defineProtection({
       ),
   }),
   checkTypeDefs: assertTypeDefsListsBounded,
-  create: (options, { limiters, production, documentRules }) => {
+  create: (options, { limiters, production, documentRules, profiles }) => {
     const cost = createCostBudget({
       limiters,
       maxCost: options.MAX_COST,
       budgetPerHour: options.COST_BUDGET_PER_HOUR,
       production,
+      profiles,
       documentRules,
     });
     // The protection owns estimateCost end to end: its SDL is schema/cost.graphql, its resolver

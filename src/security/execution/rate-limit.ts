@@ -1,8 +1,9 @@
 import type { GraphQLSchema } from 'graphql';
 import { rateLimitDirective, type RateLimitArgs } from 'graphql-rate-limit-directive';
-import type { RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes, type IRateLimiterOptions, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RequestIdentity } from '../../request.js';
-import { rateLimited, retryAfterSeconds } from '../../errors.js';
+import { ErrorCode, rateLimited, retryAfterSeconds } from '../../errors.js';
+import { wouldRefuse } from '../measure.js';
 import { attributeTo } from '../../audit/marks.js';
 import { RateLimitPer } from '../../generated/schema-types.js';
 import { clientKey, networkKey } from '../client-key.js';
@@ -59,15 +60,81 @@ export function createRateLimitTransform({
 }: RateLimitOptions): (schema: GraphQLSchema) => GraphQLSchema {
   const { rateLimitDirectiveTransformer } = rateLimitDirective<RequestIdentity>({
     name: 'rateLimit',
-    limiterClass: limiters.limiterClass,
+    limiterClass: profileLimiterClass(limiters.limiterClass),
     limiterOptions: { keyPrefix: limiters.keyPrefix('rl:field') },
-    keyGenerator: (args: RateLimitArgs, _source, _fieldArgs, context, info) =>
-      `${rateLimitKey(args, context)}:${info.parentType.name}.${info.fieldName}`,
+    keyGenerator: (args: RateLimitArgs, _source, _fieldArgs, context, info) => {
+      const coordinate = `${info.parentType.name}.${info.fieldName}`;
+      // The request's profile decides the limit (an override, or the SDL's times its
+      // multiplier) and whether it is only measured; the limiter reads both from the key.
+      const { profile } = context;
+      const limit =
+        profile.rateLimit.fields.get(coordinate) ??
+        Math.max(1, Math.round(args.limit * profile.rateLimit.multiplier));
+      const mode = profile.measure.has('rateLimit') ? MEASURE : ENFORCE;
+      return `${limit}${SEPARATOR}${mode}${SEPARATOR}${rateLimitKey(args, context)}:${coordinate}`;
+    },
+    // Called with every answer of the limiter; one it let through in measure mode is logged.
+    setState: (response: RateLimiterRes, _args, _source, _fieldArgs, context, info) => {
+      const facts = measuredRefusals.get(response);
+      if (facts)
+        wouldRefuse(context, 'rateLimit', ErrorCode.RATE_LIMITED, {
+          field: `${info.parentType.name}.${info.fieldName}`,
+          ...facts,
+        });
+    },
     onLimit: (response: RateLimiterRes) => {
       throw attributeTo(rateLimited(retryAfterSeconds(response.msBeforeNext)), 'rateLimit');
     },
   });
   return rateLimitDirectiveTransformer;
+}
+
+const SEPARATOR = '~';
+const MEASURE = 'm';
+const ENFORCE = 'e';
+/** Refusals a measuring profile was let through, with the limit that refused them. */
+const measuredRefusals = new WeakMap<RateLimiterRes, { limit: number }>();
+
+/**
+ * The limiter class given to graphql-rate-limit-directive. The library builds one limiter per
+ * `limit/duration` of the SDL; this one holds a limiter per limit a profile asks for (the SDL's
+ * own keeps its keys; another limit counts under keys of its own), read from the key the key
+ * generator wrote, and in measure mode answers a refusal as a pass (setState logs it).
+ */
+function profileLimiterClass(base: typeof RateLimiterAbstract): typeof RateLimiterAbstract {
+  class ProfileLimiter {
+    readonly #options: IRateLimiterOptions & { points: number; keyPrefix: string };
+    readonly #byLimit = new Map<number, RateLimiterAbstract>();
+    constructor(options: IRateLimiterOptions & { points: number; keyPrefix: string }) {
+      this.#options = options;
+    }
+    #limiter(points: number): RateLimiterAbstract {
+      let limiter = this.#byLimit.get(points);
+      if (!limiter) {
+        const keyPrefix =
+          points === this.#options.points ? this.#options.keyPrefix : `${this.#options.keyPrefix}:p${points}`;
+        limiter = new base({ ...this.#options, keyPrefix, points });
+        this.#byLimit.set(points, limiter);
+      }
+      return limiter;
+    }
+    async consume(key: string, points = 1): Promise<RateLimiterRes> {
+      const first = key.indexOf(SEPARATOR);
+      const second = key.indexOf(SEPARATOR, first + 1);
+      const limit = Number(key.slice(0, first));
+      const limiter = this.#limiter(limit);
+      const caller = key.slice(second + 1);
+      if (key.slice(first + 1, second) !== MEASURE) return limiter.consume(caller, points);
+      try {
+        return await limiter.consume(caller, points);
+      } catch (error) {
+        if (!(error instanceof RateLimiterRes)) throw error;
+        measuredRefusals.set(error, { limit });
+        return error;
+      }
+    }
+  }
+  return ProfileLimiter as unknown as typeof RateLimiterAbstract;
 }
 
 export const rateLimitProtection = defineProtection({

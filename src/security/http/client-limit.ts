@@ -9,6 +9,10 @@ import { getRequestState } from '../../http/request-state.js';
 import type { LimiterFactory } from '../../store/limiters.js';
 import { int } from '../options.js';
 import { defineProtection } from '../protection.js';
+import { requestProfile, type Profile, type Profiles } from '../profiles.js';
+import type { CountingLimiter } from '../../store/leased-limiter.js';
+import type { Logger } from 'pino';
+import { identityFields, securityEvent } from '../../audit/audit.js';
 
 export interface HttpRateLimitOptions {
   limiters: LimiterFactory;
@@ -20,6 +24,9 @@ export interface HttpRateLimitOptions {
   clientNetwork: (req: Request) => string;
   /** Who is asking, from the headers, once per request (ProtectionContext.identify). */
   identify: (req: Request) => Promise<Viewer>;
+  /** The client profiles: each sets its own limit (`httpRate`), or only measures it. */
+  profiles: Profiles;
+  log: Logger;
 }
 
 export interface HttpRateLimit {
@@ -54,19 +61,30 @@ const failureKey = (network: string) => `authfail:${network}`;
  * error handler.
  */
 export function createHttpRateLimit(options: HttpRateLimitOptions): HttpRateLimit {
-  const { limit, windowSeconds, clientNetwork, identify } = options;
+  const { limit, windowSeconds, clientNetwork, identify, profiles, log } = options;
   // Leased (store/leased-limiter.ts): counted in memory on allowances leased from Redis, never
   // over the limit across instances; the bad-credentials check reads the store once a second.
   const limiter = options.limiters.createLeased({ name: 'rl:http', points: limit, duration: windowSeconds });
+  // A profile with a limit of its own counts on a limiter of that many points (keys apart, so
+  // two limits never share a count); the environment's limit keeps the original keys.
+  const byLimit = new Map<number, CountingLimiter>([[limit, limiter]]);
+  const limiterOf = (points: number): CountingLimiter => {
+    let found = byLimit.get(points);
+    if (!found) {
+      found = options.limiters.createLeased({ name: `rl:http:${points}`, points, duration: windowSeconds });
+      byLimit.set(points, found);
+    }
+    return found;
+  };
 
-  const setHeaders = (res: Response, state: RateLimiterRes) => {
+  const setHeaders = (res: Response, state: RateLimiterRes, limit: number) => {
     res.setHeader('RateLimit-Limit', String(limit));
     res.setHeader('RateLimit-Remaining', String(Math.max(0, limit - state.consumedPoints)));
     res.setHeader('RateLimit-Reset', String(Math.max(0, Math.ceil(state.msBeforeNext / 1000))));
   };
 
-  const refuse = (res: Response, state: RateLimiterRes): HttpError => {
-    setHeaders(res, state);
+  const refuse = (res: Response, state: RateLimiterRes, limit: number): HttpError => {
+    setHeaders(res, state, limit);
     const retryAfter = retryAfterSeconds(state.msBeforeNext);
     // The HTTP error handler writes the `limit_hit` security event for this 429 (one line).
     return new HttpError(
@@ -78,12 +96,34 @@ export function createHttpRateLimit(options: HttpRateLimitOptions): HttpRateLimi
     );
   };
 
-  const charge = async (key: string, res: Response, points: number): Promise<void> => {
+  const charge = async (
+    key: string,
+    req: Request,
+    res: Response,
+    points: number,
+    profile?: Profile,
+  ): Promise<void> => {
+    const max = profile?.limits.httpRate ?? limit;
     try {
-      setHeaders(res, await limiter.consume(key, points));
+      setHeaders(res, await limiterOf(max).consume(key, points), max);
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
-      throw refuse(res, error);
+      const refusal = refuse(res, error, max);
+      if (!profile?.measure.has('clientLimit')) throw refusal;
+      // Measure mode: served as if there were no limit; the decision is logged and counted.
+      const state = getRequestState(req);
+      securityEvent(log, 'would_refuse', {
+        ...identityFields({
+          requestId: state.requestId,
+          ip: req.ip,
+          network: state.network,
+          viewer: state.viewer,
+          profile,
+        }),
+        protection: 'clientLimit',
+        code: ErrorCode.RATE_LIMITED,
+        limit: max,
+      });
     }
   };
 
@@ -99,14 +139,14 @@ export function createHttpRateLimit(options: HttpRateLimitOptions): HttpRateLimi
   ): Promise<Viewer | undefined> => {
     if (carriesCredentials(req)) {
       const failures = await limiter.get(failureKey(network));
-      if (failures && failures.consumedPoints >= limit) throw refuse(res, failures);
+      if (failures && failures.consumedPoints >= limit) throw refuse(res, failures, limit);
     }
     try {
       return await identify(req);
     } catch (error) {
       // A 401 still, unless this failure spends the network's failure bucket (then 429).
       if (!(error instanceof AuthenticationError)) throw error;
-      await charge(failureKey(network), res, 1);
+      await charge(failureKey(network), req, res, 1);
       if (bearerFailureMayBeIgnored(req)) return undefined;
       throw error;
     }
@@ -118,10 +158,12 @@ export function createHttpRateLimit(options: HttpRateLimitOptions): HttpRateLimi
       identifyCharged(req, res, network)
         .then((viewer) => {
           const key = viewer ? clientKey(viewer, network) : failureKey(network);
+          // The failure bucket is the environment's; a known caller's limit is its profile's.
+          const profile = viewer ? requestProfile(req, profiles, viewer) : undefined;
           // Later steps (the batch limit) charge extra operations to the same client through this.
-          getRequestState(req).chargeClient = (points) => charge(key, res, points);
+          getRequestState(req).chargeClient = (points) => charge(key, req, res, points, profile);
           // A request with a refused bearer has paid its point to the failure bucket already.
-          return viewer ? charge(key, res, 1) : undefined;
+          return viewer ? charge(key, req, res, 1, profile) : undefined;
         })
         .then(() => next(), next);
     },
@@ -139,7 +181,7 @@ export const clientLimitProtection = defineProtection({
       .describe('Requests per window per account, or per client network when anonymous.'),
     HTTP_RATE_WINDOW_SECONDS: int(1, 86_400).default(60).describe('Length of that window, in seconds.'),
   }),
-  create: (options, { limiters, clientNetwork, identify }) => ({
+  create: (options, { limiters, clientNetwork, identify, profiles, log }) => ({
     graphqlRequest: [
       createHttpRateLimit({
         limiters,
@@ -147,6 +189,8 @@ export const clientLimitProtection = defineProtection({
         windowSeconds: options.HTTP_RATE_WINDOW_SECONDS,
         clientNetwork,
         identify,
+        profiles,
+        log,
       }).middleware,
     ],
   }),

@@ -7,6 +7,7 @@ import { securityEvent, identityFields } from '../../audit/audit.js';
 import { ErrorCode, HttpError } from '../../errors.js';
 import { getRequestState } from '../../http/request-state.js';
 import { defineProtection } from '../protection.js';
+import type { Profile } from '../profiles.js';
 
 /**
  * Trusted documents: the operations a client may run, known in advance from a manifest in Apollo's
@@ -77,16 +78,18 @@ function documentIdOf(params: Params): string | undefined {
 }
 
 export function trustDocuments({
-  mode,
   documents,
   log,
+  profileOf,
 }: {
-  mode: 'off' | 'log' | 'require';
   documents: ReadonlyMap<string, string>;
   log: Logger;
+  /** The request's client profile: its `trustedDocuments` mode, and whether it only measures. */
+  profileOf: (req: Request) => Promise<Profile>;
 }): RequestHandler {
   /** Resolves one operation's parameters in place; a refusal, or undefined. */
-  const check = (params: Params, req: Request): HttpError | undefined => {
+  const check = (params: Params, req: Request, profile: Profile): HttpError | undefined => {
+    const mode = profile.trustedDocuments;
     const id = documentIdOf(params);
     if (id !== undefined && typeof params.query !== 'string') {
       const body = documents.get(id);
@@ -100,40 +103,47 @@ export function trustDocuments({
     }
     if (mode === 'off' || typeof params.query !== 'string') return undefined;
     if (documents.has(sha256(params.query))) return undefined;
-    if (mode === 'require')
+    const measured = mode === 'require' && profile.measure.has('trustedDocuments');
+    if (mode === 'require' && !measured)
       return refusal(
         'Only trusted documents run here: send a documentId from the manifest.',
         TRUSTED_DOCUMENT_REQUIRED,
       );
     const state = getRequestState(req);
-    securityEvent(log, 'untrusted_document', {
+    // log mode, or require in measure mode (served, and logged as the refusal it would have been).
+    securityEvent(log, measured ? 'would_refuse' : 'untrusted_document', {
       ...identityFields({
         requestId: state.requestId,
         ip: req.ip,
         network: state.network,
         viewer: state.viewer,
+        profile: state.profile,
       }),
       protection: 'trustedDocuments',
       mode,
+      ...(measured ? { code: ErrorCode.BAD_USER_INPUT, reason: TRUSTED_DOCUMENT_REQUIRED } : {}),
       operationName: typeof params.operationName === 'string' ? params.operationName : null,
     });
     return undefined;
   };
-  return (req: Request, _res: Response, next: NextFunction) => {
+  const run = (req: Request, profile: Profile): HttpError | undefined => {
     if (req.method === 'GET') {
       // Express 5's req.query cannot be rewritten: ids are resolved in POST bodies only.
       const params = req.query as Params;
       if (params.documentId !== undefined)
-        return next(refusal('Send a documentId in a POST body.', UNKNOWN_DOCUMENT));
-      return next(check({ query: params.query, operationName: params.operationName }, req));
+        return refusal('Send a documentId in a POST body.', UNKNOWN_DOCUMENT);
+      return check({ query: params.query, operationName: params.operationName }, req, profile);
     }
     const body: unknown = req.body;
     for (const op of Array.isArray(body) ? body : [body]) {
       if (typeof op !== 'object' || op === null) continue;
-      const refused = check(op as Params, req);
-      if (refused) return next(refused);
+      const refused = check(op as Params, req, profile);
+      if (refused) return refused;
     }
-    next();
+    return undefined;
+  };
+  return (req: Request, _res: Response, next: NextFunction) => {
+    profileOf(req).then((profile) => next(run(req, profile)), next);
   };
 }
 
@@ -175,9 +185,10 @@ export const trustedDocumentsProtection = defineProtection({
           message: `is required when TRUSTED_DOCUMENTS=${env.TRUSTED_DOCUMENTS}`,
         });
     }),
-  create: (options, { log }) => {
+  // TRUSTED_DOCUMENTS is the default profile's mode; each client profile may set its own.
+  create: (options, { log, profileOf }) => {
     const documents = options.TRUSTED_DOCUMENTS_MANIFEST;
     if (!documents) return {};
-    return { graphqlRequest: [trustDocuments({ mode: options.TRUSTED_DOCUMENTS, documents, log })] };
+    return { graphqlRequest: [trustDocuments({ documents, log, profileOf })] };
   },
 });

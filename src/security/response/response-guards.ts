@@ -13,17 +13,29 @@ import { AppError, ErrorCode } from '../../errors.js';
 import type { RequestIdentity } from '../../request.js';
 import { int } from '../options.js';
 import { defineProtection } from '../protection.js';
+import type { Profiles } from '../profiles.js';
+import { wouldRefuse } from '../measure.js';
 
 export interface ResponseGuardOptions {
   /** List items one response may hold, all lists and depths together (MAX_RESPONSE_ITEMS). */
   maxItems: number;
   /** Bytes of the serialised `data` (MAX_RESPONSE_BYTES). */
   maxBytes: number;
+  /**
+   * The client profiles: a request's profile sets its own caps (`responseItems`,
+   * `responseBytes`), or only measures them, up to the highest cap of any profile.
+   */
+  profiles?: Profiles;
 }
 
 interface Tally {
   items: number;
   tooLarge: boolean;
+  /** The caps this request is refused at (its profile's, or in measure mode the ceiling's). */
+  maxItems: number;
+  maxBytes: number;
+  /** Measure mode: the profile's own caps, logged when crossed, not enforced. */
+  measured?: { maxItems: number; maxBytes: number; logged: boolean };
 }
 
 const tallies = new WeakMap<object, Tally>();
@@ -41,15 +53,40 @@ const tooLarge = () => new AppError(ErrorCode.RESPONSE_TOO_LARGE, MESSAGE);
  * Either way the client gets one RESPONSE_TOO_LARGE error with `data: null`, never part of an
  * oversized answer, and the decision is logged once as a `limit_hit` security event.
  */
-export function createResponseGuards({ maxItems, maxBytes }: ResponseGuardOptions) {
-  const count = (context: object, value: unknown): unknown => {
+export function createResponseGuards({ maxItems, maxBytes, profiles }: ResponseGuardOptions) {
+  const tallyFor = (identity: RequestIdentity): Tally => {
+    const profile = identity.profile;
+    const own = { maxItems: profile.limits.responseItems, maxBytes: profile.limits.responseBytes };
+    if (!profile.measure.has('responseGuards')) return { items: 0, tooLarge: false, ...own };
+    const ceiling = profiles?.current().ceiling;
+    return {
+      items: 0,
+      tooLarge: false,
+      maxItems: Math.max(maxItems, ceiling?.responseItems ?? 0),
+      maxBytes: Math.max(maxBytes, ceiling?.responseBytes ?? 0),
+      measured: { ...own, logged: false },
+    };
+  };
+  /** Measure mode: the profile's cap crossed, logged once per request; the answer is served. */
+  const measure = (identity: RequestIdentity, tally: Tally, facts: Record<string, unknown>) => {
+    if (!tally.measured || tally.measured.logged) return;
+    tally.measured.logged = true;
+    wouldRefuse(identity, 'responseGuards', ErrorCode.RESPONSE_TOO_LARGE, facts);
+  };
+  const count = (context: RequestIdentity, value: unknown): unknown => {
     const tally = tallies.get(context);
     if (!tally || !Array.isArray(value)) return value;
     tally.items += value.length;
-    if (tally.items > maxItems) {
+    if (tally.items > tally.maxItems) {
       tally.tooLarge = true;
       throw tooLarge();
     }
+    if (tally.measured && tally.items > tally.measured.maxItems)
+      measure(context, tally, {
+        limit: 'response_items',
+        items: tally.items,
+        maxItems: tally.measured.maxItems,
+      });
     return value;
   };
 
@@ -78,7 +115,7 @@ export function createResponseGuards({ maxItems, maxBytes }: ResponseGuardOption
     async requestDidStart() {
       return {
         async executionDidStart({ contextValue }) {
-          tallies.set(contextValue, { items: 0, tooLarge: false });
+          tallies.set(contextValue, tallyFor(contextValue));
         },
         async willSendResponse({ response, contextValue, operationName }) {
           const tally = tallies.get(contextValue);
@@ -88,7 +125,13 @@ export function createResponseGuards({ maxItems, maxBytes }: ResponseGuardOption
           let bytes: number | undefined;
           if (!tally.tooLarge && tally.items > 0 && result.data) {
             bytes = Buffer.byteLength(JSON.stringify(result.data));
-            tally.tooLarge = bytes > maxBytes;
+            tally.tooLarge = bytes > tally.maxBytes;
+            if (tally.measured && bytes > tally.measured.maxBytes)
+              measure(contextValue, tally, {
+                limit: 'response_bytes',
+                bytes,
+                maxBytes: tally.measured.maxBytes,
+              });
           }
           if (!tally.tooLarge) return;
           securityEvent(contextValue.log, 'limit_hit', {
@@ -97,7 +140,9 @@ export function createResponseGuards({ maxItems, maxBytes }: ResponseGuardOption
             protection: 'responseGuards',
             code: ErrorCode.RESPONSE_TOO_LARGE,
             limit: bytes === undefined ? 'response_items' : 'response_bytes',
-            ...(bytes === undefined ? { items: tally.items, maxItems } : { bytes, maxBytes }),
+            ...(bytes === undefined
+              ? { items: tally.items, maxItems: tally.maxItems }
+              : { bytes, maxBytes: tally.maxBytes }),
           });
           // One error, no data: a client never receives part of an answer that was too large.
           result.data = null;
@@ -123,10 +168,11 @@ export const responseGuardsProtection = defineProtection({
       .default(4 * 1024 * 1024)
       .describe('Bytes of the serialised data of one response.'),
   }),
-  create: (options) => {
+  create: (options, { profiles }) => {
     const guards = createResponseGuards({
       maxItems: options.MAX_RESPONSE_ITEMS,
       maxBytes: options.MAX_RESPONSE_BYTES,
+      profiles,
     });
     return { schemaTransform: guards.transform, plugin: guards.plugin };
   },
