@@ -6,8 +6,26 @@ import type { Role, Scope } from '../generated/schema-types.js';
  */
 export type Viewer =
   | { kind: 'anonymous' }
-  | { kind: 'user'; userId: string; role: Role; tokenId: string }
-  | { kind: 'apiKey'; keyId: string; userId: string; role: Role; scopes: readonly Scope[] };
+  | {
+      kind: 'user';
+      userId: string;
+      role: Role;
+      tokenId: string;
+      /**
+       * The OAuth client the token was issued to (`azp`, else `client_id`): only for tokens of an
+       * external OIDC issuer, and only when the token names one. Our own tokens have no client.
+       */
+      clientId?: string;
+    }
+  | {
+      kind: 'apiKey';
+      keyId: string;
+      userId: string;
+      role: Role;
+      scopes: readonly Scope[];
+      /** The key's client tier, set by an operator (admin CLI set-key-tier); null: none. */
+      tier: string | null;
+    };
 
 export const ANONYMOUS: Viewer = Object.freeze({ kind: 'anonymous' });
 
