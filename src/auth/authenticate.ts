@@ -14,8 +14,11 @@ const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
 /** Extra bearer-token verifier (an external OIDC issuer) tried for tokens it recognises. */
 export interface ExternalVerifier {
   handles(token: string): boolean;
-  /** Resolves to the local user id for a valid token (and its `iat`, in seconds); throws for an invalid one. */
-  verify(token: string): Promise<{ userId: string; tokenId: string; issuedAt: number }>;
+  /**
+   * Resolves to the local user id for a valid token (its `iat`, in seconds, and the OAuth client it
+   * was issued to, when it names one); throws for an invalid one.
+   */
+  verify(token: string): Promise<{ userId: string; tokenId: string; issuedAt: number; clientId?: string }>;
 }
 
 export interface AuthenticatorDeps {
@@ -101,7 +104,7 @@ export function createAuthenticator({ users, apiKeys, tokens, apiKeyUsage, exter
     if (!match?.[1]) throw new AuthenticationError('malformed');
     const token = match[1];
     if (external?.handles(token)) {
-      const { userId, tokenId, issuedAt } = await external.verify(token).catch(() => {
+      const { userId, tokenId, issuedAt, clientId } = await external.verify(token).catch(() => {
         throw new AuthenticationError('invalid_token');
       });
       const user = await users.findCredentialsById(userId);
@@ -112,7 +115,9 @@ export function createAuthenticator({ users, apiKeys, tokens, apiKeyUsage, exter
       if (notBefore && issuedAt <= Math.floor(notBefore.getTime() / 1000)) {
         throw new AuthenticationError('revoked_token');
       }
-      return { kind: 'user', userId: user.id, role: user.role, tokenId };
+      // No client named: the property is absent (not undefined), as on our own tokens' viewers.
+      const client = clientId === undefined ? {} : { clientId };
+      return { kind: 'user', userId: user.id, role: user.role, tokenId, ...client };
     }
     const claims = await tokens.verify(token).catch(() => {
       throw new AuthenticationError('invalid_token');
@@ -131,7 +136,14 @@ export function createAuthenticator({ users, apiKeys, tokens, apiKeyUsage, exter
     const key = await apiKeys.findActiveByHash(hashApiKey(secret));
     if (!key) throw new AuthenticationError('unknown_api_key');
     apiKeyUsage.mark(key.id);
-    return { kind: 'apiKey', keyId: key.id, userId: key.userId, role: key.ownerRole, scopes: key.scopes };
+    return {
+      kind: 'apiKey',
+      keyId: key.id,
+      userId: key.userId,
+      role: key.ownerRole,
+      scopes: key.scopes,
+      tier: key.tier,
+    };
   }
 
   /**

@@ -22,6 +22,22 @@ export interface OidcVerifierOptions {
 // anyone who read the JWKS sign tokens with it (algorithm confusion).
 const OIDC_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
 
+/** Longest client id taken from a token; a longer claim is ignored rather than stored or logged. */
+const MAX_CLIENT_ID_LENGTH = 200;
+
+/**
+ * The OAuth client a token was issued to, which selects its client profile: `azp` (OIDC Core §2,
+ * the authorized party), else `client_id` (RFC 9068 access tokens); a claim that is no string of
+ * 1 to 200 characters names none. A present but unusable `azp` is not passed over for
+ * `client_id`: the token would then get the profile of a client other than the one it names.
+ */
+function clientOf(payload: jose.JWTPayload): { clientId?: string } {
+  const claim = payload.azp !== undefined ? payload.azp : payload.client_id;
+  return typeof claim === 'string' && claim.length > 0 && claim.length <= MAX_CLIENT_ID_LENGTH
+    ? { clientId: claim }
+    : {};
+}
+
 /**
  * Accepts bearer tokens of one external OpenID Connect issuer and maps each (issuer, sub) to a
  * local user, created on first sight. The key set is fetched through jose's remote JWKS: cached,
@@ -106,7 +122,7 @@ export function createOidcVerifier(options: OidcVerifierOptions): ExternalVerifi
         typeof payload.jti === 'string' && payload.jti.length <= 128
           ? payload.jti
           : createHash('sha256').update(token).digest('base64url').slice(0, 22);
-      return { userId: user.id, tokenId, issuedAt };
+      return { userId: user.id, tokenId, issuedAt, ...clientOf(payload) };
     },
   };
 }

@@ -38,6 +38,8 @@ export interface ApiKeyCredentials {
   userId: string;
   ownerRole: Role;
   scopes: readonly Scope[];
+  /** The client tier an operator gave the key (it selects the key's client profile); null: none. */
+  tier: string | null;
 }
 
 /** The API keys authentication reads, and where it records their use. */

@@ -11,7 +11,10 @@ export type Viewer =
       userId: string;
       role: Role;
       tokenId: string;
-      /** The OIDC client the token was issued to (azp, else client_id); our own tokens have none. */
+      /**
+       * The OAuth client the token was issued to (`azp`, else `client_id`): only for tokens of an
+       * external OIDC issuer, and only when the token names one. Our own tokens have no client.
+       */
       clientId?: string;
     }
   | {
@@ -20,8 +23,8 @@ export type Viewer =
       userId: string;
       role: Role;
       scopes: readonly Scope[];
-      /** The key's client tier (set by an operator); selects its client profile. */
-      tier?: string | null;
+      /** The key's client tier, set by an operator (admin CLI set-key-tier); null: none. */
+      tier: string | null;
     };
 
 export const ANONYMOUS: Viewer = Object.freeze({ kind: 'anonymous' });

@@ -5,7 +5,7 @@ import type { Queryable } from '../db/client.js';
 import { Role } from '../generated/schema-types.js';
 import { createApiKeysRepository } from '../modules/identity/api-keys.repository.js';
 import { createCredentialsRepository } from '../modules/identity/credentials.repository.js';
-import { apiKeyId, registerInput } from '../modules/identity/identity.inputs.js';
+import { apiKeyId, apiKeyTier, registerInput } from '../modules/identity/identity.inputs.js';
 import type { ApiKeyRow } from '../modules/identity/identity.model.js';
 import { createProductInput } from '../modules/products/products.inputs.js';
 import { createProductsRepository } from '../modules/products/products.repository.js';
@@ -131,6 +131,7 @@ const keyView = (key: ApiKeyRow) => ({
   name: key.name,
   prefix: key.prefix,
   scopes: key.scopes,
+  tier: key.tier,
   createdAt: key.createdAt.toISOString(),
   lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
   revokedAt: key.revokedAt?.toISOString() ?? null,
@@ -162,12 +163,13 @@ export async function listKeys(flags: Flags, io: CommandIo): Promise<void> {
     io.out(`${user.email} has no API keys.\n`);
     return;
   }
-  const header = ['ID', 'NAME', 'PREFIX', 'SCOPES', 'CREATED', 'LAST USED', 'REVOKED'];
+  const header = ['ID', 'NAME', 'PREFIX', 'SCOPES', 'TIER', 'CREATED', 'LAST USED', 'REVOKED'];
   const rows = keys.map((k) => [
     k.id,
     k.name,
     `${k.prefix}…`,
     k.scopes.join(','),
+    k.tier ?? '-',
     iso(k.createdAt),
     iso(k.lastUsedAt),
     iso(k.revokedAt),
@@ -208,4 +210,30 @@ export async function revokeKey(flags: Flags, io: CommandIo): Promise<void> {
     return { email: user.email, revoked: count };
   });
   io.out(`Revoked ${revoked} active API key${revoked === 1 ? '' : 's'} of ${email}.\n`);
+}
+
+/** What --tier says to clear the tier with (a tier of that name can therefore never be set). */
+const NO_TIER = 'none';
+
+export async function setKeyTier(flags: Flags, io: CommandIo): Promise<void> {
+  const key = issuesOf(apiKeyId, { id: flags.required('key') }, { id: '--key' });
+  const written = flags.required('tier');
+  const tier =
+    written === NO_TIER ? { data: null, issues: [] } : issuesOf(apiKeyTier, written, { '': '--tier' });
+  refuseIssues([...key.issues, ...tier.issues]);
+  const id = key.data?.id;
+  if (id === undefined || tier.data === undefined) throw new UsageError('--key and --tier must be given'); // refuseIssues has said why
+  const newTier = tier.data;
+  const updated = await withDatabase(await io.config(), (db) =>
+    createApiKeysRepository(db).setTier(id, newTier),
+  );
+  if (!updated) throw new CommandFailed(`no API key with the id ${id}`);
+  const what = `API key ${updated.id} (${updated.prefix}…, "${updated.name}")`;
+  // A revoked key keeps its tier but is refused anyway: say so, so nobody expects it to work.
+  const revoked = updated.revokedAt ? ` It was revoked at ${iso(updated.revokedAt)}.` : '';
+  io.out(
+    newTier === null
+      ? `Cleared the tier of ${what}.${revoked}\n`
+      : `Set the tier of ${what} to ${newTier}.${revoked}\n`,
+  );
 }

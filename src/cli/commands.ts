@@ -92,7 +92,25 @@ const revokeKey: Command = {
   run: async (flags, io) => (await actions()).revokeKey(flags, io),
 };
 
-export const COMMANDS: readonly Command[] = [createUser, createProduct, listKeys, revokeKey];
+const setKeyTier: Command = {
+  name: 'set-key-tier',
+  summary: "set or clear an API key's client tier (it selects the key's client profile)",
+  usage: [
+    'npm run admin -- set-key-tier --key ID --tier TIER',
+    'npm run admin -- set-key-tier --key ID --tier none',
+  ],
+  notes:
+    'A tier is 1 to 32 characters of a-z, 0-9, _ and -, starting with a letter or digit; "none"\n' +
+    "clears it. Only an operator sets a tier (the API never lets a key's owner choose one). The\n" +
+    'server reads it with the key on every request: it counts from the next request on.',
+  options: {
+    key: { type: 'string', required: true, value: 'ID', help: 'the id of the key (list-keys shows it)' },
+    tier: { type: 'string', required: true, value: 'TIER', help: 'the tier, or none to clear it' },
+  },
+  run: async (flags, io) => (await actions()).setKeyTier(flags, io),
+};
+
+export const COMMANDS: readonly Command[] = [createUser, createProduct, listKeys, revokeKey, setKeyTier];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((c) => c.name === name);

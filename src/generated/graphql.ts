@@ -55,6 +55,8 @@ export type ApiKey = {
   revokedAt?: Maybe<Scalars['DateTime']['output']>;
   /** At most the 4 scopes, each once (createApiKey refuses repeats). */
   scopes: Array<Scope>;
+  /** The key's client tier (an operator sets it); selects its client profile. null: none. */
+  tier?: Maybe<Scalars['String']['output']>;
 };
 
 /** Keys never sign in: closed to API keys. */
@@ -643,6 +645,7 @@ export type ApiKeyResolvers<ContextType = GraphQLContext, ParentType extends Res
   prefix?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   scopes?: Resolver<Array<ResolversTypes['Scope']>, ParentType, ContextType>;
+  tier?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type AuthPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuthPayload'] = ResolversParentTypes['AuthPayload']> = {

@@ -222,7 +222,7 @@ export function buildProfileSet(
           ? named(select.oidcClients?.[viewer.clientId])
           : undefined;
       const byTier =
-        viewer.kind === 'apiKey' && viewer.tier !== undefined && viewer.tier !== null
+        viewer.kind === 'apiKey' && viewer.tier !== null
           ? named(select.apiKeyTiers?.[viewer.tier])
           : undefined;
       return byClient ?? byTier ?? named(select.roles?.[viewer.role]) ?? named(select.signedIn) ?? fallback;

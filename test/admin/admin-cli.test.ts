@@ -291,6 +291,7 @@ describe('admin CLI on PostgreSQL (its own schema)', { skip: requireService('DAT
         name: 'test key',
         prefix: first.secret.slice(0, 12),
         scopes: ['PRODUCTS_READ', 'ORDERS_READ'],
+        tier: null,
         createdAt: 'string',
         lastUsedAt: null,
         revokedAt: null,
@@ -298,7 +299,7 @@ describe('admin CLI on PostgreSQL (its own schema)', { skip: requireService('DAT
     );
     const table = await admin(['list-keys', '--email', adminEmail], env);
     assertDone(table);
-    assert.match(table.stdout, /ID\s+NAME\s+PREFIX\s+SCOPES\s+CREATED\s+LAST USED\s+REVOKED/);
+    assert.match(table.stdout, /ID\s+NAME\s+PREFIX\s+SCOPES\s+TIER\s+CREATED\s+LAST USED\s+REVOKED/);
     assert.ok(table.stdout.includes(first.id) && table.stdout.includes(second.id), table.stdout);
     for (const key of [first, second]) {
       const hash = createHash('sha256').update(key.secret).digest('hex');

@@ -11,6 +11,7 @@ import { codeOf } from '../helpers/graphql.js';
 import { fromIp, randomIp, TRUSTING_PROXY } from '../helpers/network.js';
 import { securityEvents } from '../helpers/security-events.js';
 import { LOGOUT_EVERYWHERE, REGISTER, registerUser, VIEWER } from '../helpers/users.js';
+import { startViewerProbe } from '../helpers/viewer.js';
 import { signHs256 } from './auth-helpers.js';
 
 const AUDIENCE = 'shop-api';
@@ -313,6 +314,52 @@ describe('external OIDC issuer (loopback JWKS server)', () => {
       verifier.verify(token),
       (e: unknown) => e instanceof jose.errors.JWTClaimValidationFailed && e.claim === 'iss',
     );
+  });
+
+  // The client id selects a client profile but the API never shows it: read from the verifier and
+  // from the viewer the app's authenticator makes, with this issuer's real key set.
+  it('the viewer of an issuer token carries its client: azp, else client_id, else none', async () => {
+    const verifier = createOidcVerifier({
+      issuer: idp.issuer,
+      audience: AUDIENCE,
+      jwksUrl: `${idp.issuer}/jwks.json`,
+      users: createCredentialsRepository(t.app.db),
+    });
+    const probe = await startViewerProbe(t, verifier);
+    try {
+      const long = 'c'.repeat(201);
+      const cases: [jose.JWTPayload, string | undefined][] = [
+        [{ azp: 'shop-web' }, 'shop-web'],
+        [{ client_id: 'partner-batch' }, 'partner-batch'],
+        [{ azp: 'shop-web', client_id: 'partner-batch' }, 'shop-web'],
+        [{}, undefined],
+        [{ client_id: 'c'.repeat(200) }, 'c'.repeat(200)],
+        [{ client_id: long }, undefined],
+        [{ client_id: 42 }, undefined],
+        [{ client_id: '' }, undefined],
+        // A present but unusable azp is not passed over for client_id: the token names its client.
+        [{ azp: long, client_id: 'partner-batch' }, undefined],
+        [{ azp: ['shop-web'], client_id: 'partner-batch' }, undefined],
+      ];
+      for (const [claims, expected] of cases) {
+        const token = await idp.sign({ sub: 'ext-client', ...claims });
+        const label = JSON.stringify(claims).slice(0, 80);
+        assert.equal((await verifier.verify(token)).clientId, expected, `verifier: ${label}`);
+        const viewer = await probe.viewerOf(bearer(token));
+        assert.equal(viewer.kind, 'user', label);
+        assert.equal(viewer.kind === 'user' ? viewer.clientId : 'not a user', expected, `viewer: ${label}`);
+        assert.equal('clientId' in viewer, expected !== undefined, `absent, not empty: ${label}`);
+      }
+      // Our own tokens name no client, whatever they carry.
+      const local = await registerUser(t);
+      const own = await probe.viewerOf(local.headers);
+      assert.deepEqual(own.kind === 'user' && { id: own.userId, client: 'clientId' in own }, {
+        id: local.id,
+        client: false,
+      });
+    } finally {
+      await probe.stop();
+    }
   });
 
   it('local access tokens still work beside the issuer: only tokens naming it are sent to it', async () => {

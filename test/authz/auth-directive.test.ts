@@ -22,6 +22,7 @@ const CUSTOMER_KEY: Viewer = {
   userId: 'u1',
   role: 'CUSTOMER',
   scopes: ['PRODUCTS_READ'],
+  tier: null,
 };
 const ADMIN_KEY: Viewer = { ...CUSTOMER_KEY, role: 'ADMIN' };
 const ADMIN_WITH_SCOPE: FieldAccess = { kind: 'auth', requires: ['ADMIN'], scopes: ['PRODUCTS_READ'] };

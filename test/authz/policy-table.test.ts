@@ -39,6 +39,7 @@ const customerKeyRow: ApiKeyRow = {
   name: 'k',
   prefix: 'p',
   scopes: ['PRODUCTS_READ'],
+  tier: null,
   createdAt: now,
   lastUsedAt: null,
   revokedAt: null,
@@ -56,6 +57,7 @@ const key = (userId: string, scopes: readonly Scope[], role: 'CUSTOMER' | 'ADMIN
   userId,
   role,
   scopes,
+  tier: null,
 });
 
 type ViewerName = 'anonymous' | 'customer' | 'other' | 'admin' | 'keyWith' | 'keyWithout' | 'adminKey';

@@ -51,6 +51,7 @@ const keyWith = (scopes: readonly Scope[], role: Role = 'CUSTOMER'): Viewer => (
   userId: 'u1',
   role,
   scopes,
+  tier: null,
 });
 const OTHER_VIEWERS: Viewer[] = [
   { kind: 'anonymous' },

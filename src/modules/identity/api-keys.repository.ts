@@ -8,7 +8,7 @@ export const MAX_ACTIVE_API_KEYS = 20;
 /** Keys one `apiKeys` list returns: every active key, then the most recently revoked. */
 export const API_KEY_LIST_LIMIT = 50;
 
-const COLUMNS = `id, user_id AS "userId", name, prefix, scopes, created_at AS "createdAt",
+const COLUMNS = `id, user_id AS "userId", name, prefix, scopes, tier, created_at AS "createdAt",
   last_used_at AS "lastUsedAt", revoked_at AS "revokedAt"`;
 
 /** API keys (only the SHA-256 of a secret is stored). Implements the auth mechanisms' ApiKeyDirectory port. */
@@ -28,7 +28,7 @@ export function createApiKeysRepository(db: Queryable) {
     /** Looks a presented key up by the SHA-256 of its secret; the secret itself is never stored. */
     async findActiveByHash(keyHash: string): Promise<ApiKeyWithOwner | null> {
       const rows = await db.query<ApiKeyWithOwner>(
-        `SELECT k.id, k.user_id AS "userId", k.name, k.prefix, k.scopes, k.created_at AS "createdAt",
+        `SELECT k.id, k.user_id AS "userId", k.name, k.prefix, k.scopes, k.tier, k.created_at AS "createdAt",
                 k.last_used_at AS "lastUsedAt", k.revoked_at AS "revokedAt", u.role AS "ownerRole"
            FROM api_keys k JOIN users u ON u.id = k.user_id
           WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
@@ -63,6 +63,17 @@ export function createApiKeysRepository(db: Queryable) {
         [id, userId],
       );
       return rows.length > 0;
+    },
+    /**
+     * Sets (or, with null, clears) a key's client tier; null when there is no such key. Only the
+     * admin CLI calls this: an operator grants a tier, a key's owner never can.
+     */
+    async setTier(id: string, tier: string | null): Promise<ApiKeyRow | null> {
+      const rows = await db.query<ApiKeyRow>(
+        `UPDATE api_keys SET tier = $2 WHERE id = $1 RETURNING ${COLUMNS}`,
+        [id, tier],
+      );
+      return rows[0] ?? null;
     },
     /** One statement for a whole batch of "last used" marks (see the API-key touch buffer). */
     async markUsed(ids: readonly string[], at: Date): Promise<void> {

@@ -22,6 +22,17 @@ export const verifyEmailInput = z.object({ token: mailedToken });
 
 export const apiKeyId = z.object({ id: uuid });
 
+/**
+ * An API key's client tier (set by an operator, never through the API): the rule of the api_keys
+ * tier CHECK (migration 004), so a bad name is refused with a message before the database is.
+ */
+export const apiKeyTier = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9_-]{0,31}$/,
+    'Must be 1 to 32 characters of a-z, 0-9, _ and -, starting with a letter or digit.',
+  );
+
 export const createApiKeyInput = z.strictObject({
   name: safeText(1, 80),
   scopes: z

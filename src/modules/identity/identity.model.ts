@@ -20,6 +20,8 @@ export interface ApiKeyRow {
   name: string;
   prefix: string;
   scopes: Scope[];
+  /** The client tier an operator set (admin CLI set-key-tier); null: none. */
+  tier: string | null;
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
