@@ -127,7 +127,7 @@ const fileSchema = z
         anonymous: profileName.optional(),
         /** Signed in, matched by nothing more specific. */
         signedIn: profileName.optional(),
-        roles: z.record(z.enum(['ADMIN', 'CUSTOMER']), profileName).optional(),
+        roles: z.partialRecord(z.enum(['ADMIN', 'CUSTOMER']), profileName).optional(),
         apiKeyTiers: z.record(z.string(), profileName).optional(),
         oidcClients: z.record(z.string(), profileName).optional(),
       })
