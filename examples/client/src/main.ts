@@ -1,8 +1,8 @@
 /**
  * A typed client with nothing but `fetch`: the documents generated from operations/*.graphql carry
  * their result and variables types, so `execute` infers both, and their trusted-documents id, which
- * is what is sent (the server needs TRUSTED_DOCUMENTS_MANIFEST=examples/trusted-documents.json). Signs in, lists a page of products,
- * optionally orders the first one, and lists the viewer's orders.
+ * is what is sent (the server needs TRUSTED_DOCUMENTS_MANIFEST=examples/trusted-documents.json).
+ * Signs in, lists a page of products, optionally orders the first one, and lists the viewer's orders.
  *
  *   npx tsx examples/client/src/main.ts [--order]
  *
@@ -85,8 +85,8 @@ export function createClient(endpoint: string, token: () => string | undefined =
       },
       body: JSON.stringify({ ...documentOf(document), variables }),
     });
-    // The shape of `data` is TResult because the server validated this very document against the
-    // schema its types were generated from (docs/schema.graphql).
+    // The shape of `data` is TResult because the server validated this very document (for an id, the
+    // manifest's text of the same operation) against the schema its types came from.
     let body: { data?: TResult | null; errors?: ApiError[] };
     try {
       body = (await response.json()) as typeof body;
