@@ -9,17 +9,14 @@ const REFRESH_MARGIN_MS = 60_000;
 /** Never schedule refreshes closer together than this, whatever the token says. */
 const MIN_REFRESH_DELAY_MS = 10_000;
 
-const LOGIN = `mutation Login($input: LoginInput!) {
-  login(input: $input) { accessToken expiresAt user { id name email } }
-}`;
-const REFRESH = 'mutation Refresh { refreshSession { accessToken expiresAt user { id name email } } }';
-const LOGOUT = 'mutation Logout { logout }';
-const MY_ORDERS = `query MyOrders {
-  myOrders(first: 20) {
-    totalCount
-    edges { node { id status totalCents createdAt items { quantity product { name } } } }
-  }
-}`;
+// The operations are examples/browser/operations/*.graphql, and the page sends each one's id only
+// (`documentId`), never its text: ids from the examples' trusted-documents manifest, which
+// serve.mjs serves beside this file. A server started with that manifest runs them, in
+// TRUSTED_DOCUMENTS=require mode too, where it refuses any text not in the manifest.
+const LOGIN = 'BrowserLogin';
+const REFRESH = 'BrowserRefresh';
+const LOGOUT = 'BrowserLogout';
+const MY_ORDERS = 'BrowserOrders';
 
 /** Friendlier words for the codes a user can act on; any other code is shown with the server's message. */
 const HINTS = {
@@ -29,6 +26,8 @@ const HINTS = {
 };
 
 const api = apiUrl();
+/** Operation name → manifest id, fetched once from the page's own server. */
+const documentIds = loadDocumentIds();
 
 // The session lives in these variables only: never localStorage or sessionStorage, where any
 // script on the origin (an XSS) could read it. A reload forgets it; the refresh cookie restores it.
@@ -58,13 +57,39 @@ function apiUrl() {
   }
 }
 
+/** The manifest's ids by operation name, or the Error that prevented loading it (shown on first use). */
+async function loadDocumentIds() {
+  try {
+    const response = await fetch('trusted-documents.json');
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const manifest = await response.json();
+    return new Map(manifest.operations.map((operation) => [operation.name, operation.id]));
+  } catch (error) {
+    return error;
+  }
+}
+
+/** The `sha256:` id of an operation of examples/browser/operations; rejects with an ApiError if there is none. */
+async function documentId(operation) {
+  const ids = await documentIds;
+  if (ids instanceof Error)
+    throw new ApiError(
+      'MANIFEST_UNAVAILABLE',
+      `trusted-documents.json could not be loaded (${ids.message}).`,
+    );
+  const id = ids.get(operation);
+  if (!id) throw new ApiError('MANIFEST_UNAVAILABLE', `${operation} is not in trusted-documents.json.`);
+  return `sha256:${id}`;
+}
+
 /**
  * One GraphQL request. Always credentials: 'include' (the refresh cookie goes to another origin)
  * and a JSON body, which also satisfies the server's CSRF check (it refuses simple requests).
  * Resolves with `data`; rejects with an ApiError carrying the first error's `extensions.code`,
  * whatever the HTTP status (a 401 or 429 has the same error shape as a 200 with errors).
  */
-async function graphql(query, variables, { withToken = true } = {}) {
+async function graphql(operation, variables, { withToken = true } = {}) {
+  const request = JSON.stringify({ documentId: await documentId(operation), variables });
   const headers = {
     'Content-Type': 'application/json',
     Accept: 'application/graphql-response+json, application/json',
@@ -76,7 +101,7 @@ async function graphql(query, variables, { withToken = true } = {}) {
       method: 'POST',
       credentials: 'include',
       headers,
-      body: JSON.stringify({ query, variables }),
+      body: request,
     });
   } catch {
     // A CORS refusal and a server that is down look the same to a page: a failed fetch.
@@ -156,13 +181,13 @@ function refresh() {
 }
 
 /** A request as the signed-in user: on UNAUTHENTICATED, one refresh and one retry, no more. */
-async function authed(query, variables) {
+async function authed(operation, variables) {
   try {
-    return await graphql(query, variables);
+    return await graphql(operation, variables);
   } catch (error) {
     if (error.code !== 'UNAUTHENTICATED' || !accessToken) throw error;
     if (!(await refresh())) throw error;
-    return graphql(query, variables);
+    return graphql(operation, variables);
   }
 }
 

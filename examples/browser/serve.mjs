@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // A tiny static server for the browser example: `node examples/browser/serve.mjs [--port 3000] [--host 127.0.0.1]`.
-// It serves index.html and app.js and nothing else. Port 3000 because the API's development
-// default is CORS_ORIGINS=http://localhost:3000; open the page as http://localhost:3000, not
-// 127.0.0.1 (a different site for cookies: see docs/browser.md).
+// It serves index.html, app.js and the examples' trusted-documents.json and nothing else. Port 3000
+// because the API's development default is CORS_ORIGINS=http://localhost:3000; open the page as
+// http://localhost:3000, not 127.0.0.1 (a different site for cookies: see docs/browser.md).
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
@@ -28,6 +28,8 @@ const FILES = new Map([
   ['/', { file: 'index.html', type: 'text/html; charset=utf-8' }],
   ['/index.html', { file: 'index.html', type: 'text/html; charset=utf-8' }],
   ['/app.js', { file: 'app.js', type: 'text/javascript; charset=utf-8' }],
+  // The examples' trusted-documents manifest (npm run codegen builds it): the page sends its ids.
+  ['/trusted-documents.json', { file: '../trusted-documents.json', type: 'application/json; charset=utf-8' }],
 ]);
 const bodies = new Map([...FILES].map(([path, { file }]) => [path, readFileSync(join(here, file))]));
 

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
 import { REFRESH_COOKIE } from '../../src/auth/refresh-cookie.js';
-import { makeOrder, makeProduct } from '../authz/authz-helpers.js';
+import { makeProduct } from '../authz/authz-helpers.js';
+import { ORDER_ADDRESS } from '../helpers/fixtures.js';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { IN_CI, requireService } from '../helpers/env.js';
 import { insertUser, type TestUser } from '../helpers/users.js';
@@ -29,6 +30,11 @@ const ARGS = [
 ];
 const WAIT = { timeout: 20_000 };
 const SERVE = fileURLToPath(new URL('../../examples/browser/serve.mjs', import.meta.url));
+// The examples' committed manifest: the server requires it, the page sends its ids.
+const MANIFEST = fileURLToPath(new URL('../../examples/trusted-documents.json', import.meta.url));
+const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as { operations: { id: string; name: string }[] };
+const operationNames = new Map(manifest.operations.map((o) => [o.id, o.name]));
+const CREATE_ORDER = manifest.operations.find((o) => o.name === 'CreateOrder')?.id;
 
 interface PageServer {
   port: number;
@@ -66,7 +72,10 @@ async function startPageServer(): Promise<PageServer> {
 
 /** One GraphQL POST the page made, as the network saw it. */
 interface Call {
+  /** The operation's name in the manifest, from the documentId sent ('?' for anything else). */
   op: string;
+  /** The request body's keys: a trusted client sends documentId and variables, never query. */
+  keys: string[];
   status: number;
   code: unknown;
   authorization: string | undefined;
@@ -81,9 +90,11 @@ function recordCalls(page: Page, apiUrl: string): Call[] {
   page.on('response', (response) => {
     const request = response.request();
     if (request.url() !== apiUrl || request.method() !== 'POST') return;
-    const query = (JSON.parse(request.postData() ?? '{}') as { query?: string }).query ?? '';
+    const sent = JSON.parse(request.postData() ?? '{}') as { documentId?: unknown };
+    const id = typeof sent.documentId === 'string' ? sent.documentId.replace(/^sha256:/, '') : '';
     const call: Call = {
-      op: /^(?:query|mutation) (\w+)/.exec(query)?.[1] ?? '?',
+      op: operationNames.get(id) ?? '?',
+      keys: Object.keys(sent).sort(),
       status: response.status(),
       code: undefined,
       authorization: request.headers().authorization,
@@ -131,7 +142,13 @@ describe('the browser example on another origin of the same site (headless Chrom
     t = await startApp({
       driver: 'pg',
       redis: true,
-      env: { CORS_ORIGINS: `${pageOrigin},http://127.0.0.1:${pages.port}`, HTTP_RATE_LIMIT: '100000' },
+      env: {
+        CORS_ORIGINS: `${pageOrigin},http://127.0.0.1:${pages.port}`,
+        HTTP_RATE_LIMIT: '100000',
+        // Every case below runs in require mode: the page's documents are the manifest's or nothing.
+        TRUSTED_DOCUMENTS: 'require',
+        TRUSTED_DOCUMENTS_MANIFEST: MANIFEST,
+      },
     });
     // startApp listens on 127.0.0.1; the page calls it by `localhost`, the page's own site.
     apiOrigin = `http://localhost:${new URL(t.url).port}`;
@@ -156,10 +173,25 @@ describe('the browser example on another origin of the same site (headless Chrom
     return { context, page, calls, pageErrors };
   }
 
+  /** An order placed through the API, by the manifest's CreateOrder (the server refuses any text). */
+  async function makeOrder(user: TestUser, product: string): Promise<void> {
+    const res = await t.post(
+      {
+        documentId: `sha256:${CREATE_ORDER}`,
+        variables: {
+          input: { items: [{ productId: product, quantity: 1 }], shippingAddress: ORDER_ADDRESS },
+        },
+      },
+      user.headers,
+    );
+    if (!(res.body.data?.createOrder as { id?: string } | undefined)?.id)
+      throw new Error(`createOrder failed: ${res.text}`);
+  }
+
   /** A user with `orders` orders, signed in through the page's form. */
   async function signIn(page: Page, origin = pageOrigin, orders = 2): Promise<TestUser> {
     const user = await insertUser(t);
-    for (let i = 0; i < orders; i++) await makeOrder(t, user, productId);
+    for (let i = 0; i < orders; i++) await makeOrder(user, productId);
     await page.goto(`${origin}/?api=${encodeURIComponent(apiUrl)}`);
     await page.waitForSelector('body[data-state="signed-out"]', WAIT);
     await page.fill('input[name="email"]', user.email);
@@ -180,7 +212,7 @@ describe('the browser example on another origin of the same site (headless Chrom
     assert.equal(await orderRows(page), 2);
     assert.match((await page.textContent('#who')) ?? '', new RegExp(user.email.replace(/\./g, '\\.')));
 
-    const login = calls.find((c) => c.op === 'Login');
+    const login = calls.find((c) => c.op === 'BrowserLogin');
     assert.ok(login, (await ops(calls)).join(', '));
     assert.equal(login.authorization, undefined, 'login carries no bearer token');
     const setCookie = (await login.response.headerValue('set-cookie')) ?? '';
@@ -197,8 +229,56 @@ describe('the browser example on another origin of the same site (headless Chrom
     assert.equal(cookie.sameSite, 'Strict');
     assert.equal(cookie.domain, 'localhost');
 
-    const myOrders = calls.find((c) => c.op === 'MyOrders');
+    const myOrders = calls.find((c) => c.op === 'BrowserOrders');
     assert.match(myOrders?.authorization ?? '', /^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+    assert.deepEqual(pageErrors, []);
+    await context.close();
+  });
+
+  it('TRUSTED_DOCUMENTS=require: the page sends only ids from the committed manifest, which serve.mjs serves', async () => {
+    const { context, page, calls, pageErrors } = await open();
+    await signIn(page);
+    await page.click('#logout');
+    await page.waitForSelector('body[data-state="signed-out"]', WAIT);
+    // Every operation of examples/browser/operations, each named by its id: no text ever sent.
+    assert.deepEqual(await ops(calls), [
+      'BrowserRefresh 200 UNAUTHENTICATED',
+      'BrowserLogin 200',
+      'BrowserOrders 200',
+      'BrowserLogout 200',
+    ]);
+    for (const call of calls)
+      assert.deepEqual(
+        call.keys.filter((k) => k !== 'variables'),
+        ['documentId'],
+        call.op,
+      );
+    const served = await fetch(`${pageOrigin}/trusted-documents.json`);
+    assert.equal(served.status, 200);
+    assert.equal(await served.text(), readFileSync(MANIFEST, 'utf8'));
+    assert.deepEqual(pageErrors, []);
+    await context.close();
+  });
+
+  it('TRUSTED_DOCUMENTS=require: a document not in the manifest, even from the allowed page, is refused with 400', async () => {
+    const { context, page, pageErrors } = await open();
+    await page.goto(`${pageOrigin}/?api=${encodeURIComponent(apiUrl)}`);
+    await page.waitForSelector('body[data-state="signed-out"]', WAIT);
+    // What the page sent before it had a manifest: its operation as inline text.
+    const answer = await page.evaluate(async (url) => {
+      const response = await fetch(url, {
+        method: 'POST',
+        credentials: 'include',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ query: 'mutation Logout { logout }' }),
+      });
+      return { status: response.status, body: (await response.json()) as unknown };
+    }, apiUrl);
+    assert.equal(answer.status, 400, JSON.stringify(answer.body));
+    const error = (answer.body as { errors?: { extensions?: { code?: string; reason?: string } }[] })
+      .errors?.[0];
+    assert.equal(error?.extensions?.code, 'BAD_USER_INPUT');
+    assert.equal(error?.extensions?.reason, 'TRUSTED_DOCUMENT_REQUIRED');
     assert.deepEqual(pageErrors, []);
     await context.close();
   });
@@ -218,7 +298,7 @@ describe('the browser example on another origin of the same site (headless Chrom
     await page.waitForSelector('body[data-state="signed-in"]', WAIT);
     assert.equal(await orderRows(page), 2);
     const afterReload = calls.slice(before);
-    assert.deepEqual(await ops(afterReload), ['Refresh 200', 'MyOrders 200']);
+    assert.deepEqual(await ops(afterReload), ['BrowserRefresh 200', 'BrowserOrders 200']);
     assert.equal(afterReload[0]?.authorization, undefined, 'refreshSession is sent with the cookie only');
     assert.match(afterReload[1]?.authorization ?? '', /^Bearer /);
     assert.deepEqual(await page.evaluate('[localStorage.length, sessionStorage.length, document.cookie]'), [
@@ -233,17 +313,17 @@ describe('the browser example on another origin of the same site (headless Chrom
   it('refreshes proactively when the clock passes expiresAt, and the new token is used', async () => {
     const { context, page, calls, pageErrors } = await open({ clock: true });
     await signIn(page, pageOrigin, 1);
-    const firstToken = calls.find((c) => c.op === 'MyOrders')?.authorization;
+    const firstToken = calls.find((c) => c.op === 'BrowserOrders')?.authorization;
     const before = calls.length;
     // Past the 15-minute token's expiresAt: the timer set for a minute before it fires now.
     await page.clock.fastForward('16:00');
-    await until('the proactive refresh', () => calls.slice(before).some((c) => c.op === 'Refresh'));
+    await until('the proactive refresh', () => calls.slice(before).some((c) => c.op === 'BrowserRefresh'));
     await page.click('#reload-orders');
-    await until('the orders request', () => calls.slice(before).some((c) => c.op === 'MyOrders'));
+    await until('the orders request', () => calls.slice(before).some((c) => c.op === 'BrowserOrders'));
     await page.waitForSelector('body[data-state="signed-in"]', WAIT);
     assert.deepEqual(
       await ops(calls.slice(before)),
-      ['Refresh 200', 'MyOrders 200'],
+      ['BrowserRefresh 200', 'BrowserOrders 200'],
       'refreshed before any 401',
     );
     const newToken = calls.at(-1)?.authorization;
@@ -254,7 +334,7 @@ describe('the browser example on another origin of the same site (headless Chrom
     await page.clock.runFor(60_000);
     await page.waitForTimeout(300);
     assert.equal(
-      calls.slice(before).filter((c) => c.op === 'Refresh').length,
+      calls.slice(before).filter((c) => c.op === 'BrowserRefresh').length,
       1,
       (await ops(calls)).join(', '),
     );
@@ -274,9 +354,9 @@ describe('the browser example on another origin of the same site (headless Chrom
     await until('the retried request', () => calls.slice(before).length >= 3);
     await page.waitForSelector('body[data-state="signed-in"]', WAIT);
     assert.deepEqual(await ops(calls.slice(before)), [
-      'MyOrders 401 UNAUTHENTICATED',
-      'Refresh 200',
-      'MyOrders 200',
+      'BrowserOrders 401 UNAUTHENTICATED',
+      'BrowserRefresh 200',
+      'BrowserOrders 200',
     ]);
     assert.equal(await orderRows(page), 1);
     assert.equal(await shownError(page), null);
@@ -294,7 +374,7 @@ describe('the browser example on another origin of the same site (headless Chrom
     const before = calls.length;
     await page.reload();
     await page.waitForSelector('body[data-state="signed-out"]', WAIT);
-    assert.deepEqual(await ops(calls.slice(before)), ['Refresh 200 UNAUTHENTICATED']);
+    assert.deepEqual(await ops(calls.slice(before)), ['BrowserRefresh 200 UNAUTHENTICATED']);
     // "Not signed in" is the normal state, not an error to show.
     assert.equal(await shownError(page), null);
     assert.deepEqual(pageErrors, []);
@@ -342,7 +422,7 @@ describe('the browser example on another origin of the same site (headless Chrom
     await signIn(page, `http://127.0.0.1:${pages.port}`, 1);
     // The token in memory works: CORS allowed this origin, and the bearer header needs no cookie.
     assert.equal(await orderRows(page), 1);
-    const login = calls.find((c) => c.op === 'Login');
+    const login = calls.find((c) => c.op === 'BrowserLogin');
     assert.match((await login?.response.headerValue('set-cookie')) ?? '', new RegExp(`^${REFRESH_COOKIE}=`));
     // The server did send the cookie; Chromium refused to store it, 127.0.0.1 and localhost being
     // different sites (it reports third-party cookie blocking; SameSite=Strict would refuse it too).
@@ -350,7 +430,7 @@ describe('the browser example on another origin of the same site (headless Chrom
     const before = calls.length;
     await page.reload();
     await page.waitForSelector('body[data-state="signed-out"]', WAIT);
-    assert.deepEqual(await ops(calls.slice(before)), ['Refresh 200 UNAUTHENTICATED']);
+    assert.deepEqual(await ops(calls.slice(before)), ['BrowserRefresh 200 UNAUTHENTICATED']);
     assert.deepEqual(pageErrors, []);
     await context.close();
   });

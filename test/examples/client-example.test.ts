@@ -5,8 +5,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
-import { buildSchema, lexicographicSortSchema } from 'graphql';
-import { CreateOrderDocument, MyOrdersDocument } from '../../examples/client/src/gql/graphql.js';
+import { buildSchema, lexicographicSortSchema, parse, print } from 'graphql';
+import * as generated from '../../examples/client/src/gql/graphql.js';
+import {
+  CreateOrderDocument,
+  MyOrdersDocument,
+  TypedDocumentString,
+} from '../../examples/client/src/gql/graphql.js';
 import { ApiRequestError, createClient, runExample } from '../../examples/client/src/main.js';
 import { loadTypeDefs } from '../../src/schema.js';
 import { startApp, type TestApp } from '../helpers/app.js';
@@ -16,6 +21,8 @@ import { insertUser, type TestUser } from '../helpers/users.js';
 const ROOT = resolve(import.meta.dirname, '../..');
 const EXAMPLE = join(ROOT, 'examples/client');
 const PUBLISHED_SCHEMA = join(ROOT, 'docs/schema.graphql');
+// The examples' committed trusted-documents manifest: the server below requires it.
+const MANIFEST = join(ROOT, 'examples/trusted-documents.json');
 
 /** Runs a command to its end: exit code and everything it printed. */
 function run(command: string, args: string[], env: Record<string, string> = {}) {
@@ -47,13 +54,14 @@ describe('docs/schema.graphql, the schema clients generate their types from', ()
   });
 });
 
-describe('the typed client example (examples/client) against the real server', () => {
+describe('the typed client example (examples/client) against the real server, TRUSTED_DOCUMENTS=require', () => {
   let t: TestApp;
   let user: TestUser;
   let endpoint: string;
   let productIds: string[];
   before(async () => {
-    t = await startApp();
+    // Require mode: every call of the example must name a document of the committed manifest.
+    t = await startApp({ env: { TRUSTED_DOCUMENTS: 'require', TRUSTED_DOCUMENTS_MANIFEST: MANIFEST } });
     endpoint = `${t.url}/graphql`;
     user = await insertUser(t);
     // Page order is newest first: the last inserted comes first.
@@ -107,6 +115,39 @@ describe('the typed client example (examples/client) against the real server', (
     assert.match(output, /^ {2}Example 0002 {2}1\.03$/m);
     // Without --order nothing is bought: the one order is the previous test's.
     assert.match(output, /^your orders \(1\):$/m);
+  });
+
+  it('every generated document carries its manifest id; a document not in the manifest is refused with 400', async () => {
+    const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as {
+      operations: { id: string; name: string; body: string }[];
+    };
+    const documents = Object.entries(generated).flatMap(([name, value]) =>
+      value instanceof TypedDocumentString ? [{ name, document: value }] : [],
+    );
+    assert.deepEqual(
+      documents.map(({ name }) => name),
+      ['CreateOrderDocument', 'LoginDocument', 'MyOrdersDocument', 'ProductsPageDocument'],
+    );
+    for (const { name, document } of documents) {
+      const entry = manifest.operations.find((o) => o.id === document.__meta__?.documentId);
+      assert.ok(entry, `${name}: its documentId is not in ${MANIFEST}`);
+      // The text the server runs for that id is the very operation the types were generated from.
+      assert.equal(`${entry.name}Document`, name);
+      assert.equal(entry.body, print(parse(document.toString())));
+    }
+
+    // Anything else, such as a document written by hand (no id: sent as text), is refused.
+    const execute = createClient(endpoint, () => user.headers.authorization?.slice('Bearer '.length));
+    const other = new TypedDocumentString<{ health: string }, Record<string, never>>(
+      'query Health { health }',
+    );
+    await assert.rejects(execute(other), (error: unknown) => {
+      assert.ok(error instanceof ApiRequestError, String(error));
+      assert.equal(error.status, 400);
+      assert.equal(error.code, 'BAD_USER_INPUT');
+      assert.equal(error.errors[0]?.extensions?.reason, 'TRUSTED_DOCUMENT_REQUIRED');
+      return true;
+    });
   });
 
   it("reads the API's coded errors: BAD_USER_INPUT with fieldErrors, and a 401 for a bad token", async () => {

@@ -1,7 +1,8 @@
 /**
  * A typed client with nothing but `fetch`: the documents generated from operations/*.graphql carry
- * their result and variables types, so `execute` infers both. Signs in, lists a page of products,
- * optionally orders the first one, and lists the viewer's orders.
+ * their result and variables types, so `execute` infers both, and their trusted-documents id, which
+ * is what is sent (the server needs TRUSTED_DOCUMENTS_MANIFEST=examples/trusted-documents.json).
+ * Signs in, lists a page of products, optionally orders the first one, and lists the viewer's orders.
  *
  *   npx tsx examples/client/src/main.ts [--order]
  *
@@ -54,6 +55,17 @@ export type Execute = <TResult, TVariables>(
 ) => Promise<TResult>;
 
 /**
+ * What names the document in the request: its trusted-documents id when codegen embedded one (every
+ * generated document has it, from examples/trusted-documents.json's builder), so that a server in
+ * `TRUSTED_DOCUMENTS=require` mode runs it; else its text, which such a server refuses unless the
+ * manifest holds that very text.
+ */
+function documentOf<TResult, TVariables>(document: TypedDocumentString<TResult, TVariables>) {
+  const id: unknown = document.__meta__?.documentId;
+  return typeof id === 'string' ? { documentId: `sha256:${id}` } : { query: document.toString() };
+}
+
+/**
  * `execute(document, variables)` against `endpoint`, with `Authorization: Bearer` when `token()`
  * gives one. Any error rejects (this example has no use for partial data).
  */
@@ -71,10 +83,10 @@ export function createClient(endpoint: string, token: () => string | undefined =
         accept: 'application/graphql-response+json, application/json',
         ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}),
       },
-      body: JSON.stringify({ query: document.toString(), variables }),
+      body: JSON.stringify({ ...documentOf(document), variables }),
     });
-    // The shape of `data` is TResult because the server validated this very document against the
-    // schema its types were generated from (docs/schema.graphql).
+    // The shape of `data` is TResult because the server validated this very document (for an id, the
+    // manifest's text of the same operation) against the schema its types came from.
     let body: { data?: TResult | null; errors?: ApiError[] };
     try {
       body = (await response.json()) as typeof body;

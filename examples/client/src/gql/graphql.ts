@@ -102,7 +102,7 @@ export const CreateOrderDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<CreateOrderMutation, CreateOrderMutationVariables>;
+    `, {"documentId":"d20af89658887a068a795caf43b2640a145de4c29b4fbb11f5125b18af44d2b6"}) as unknown as TypedDocumentString<CreateOrderMutation, CreateOrderMutationVariables>;
 export const LoginDocument = new TypedDocumentString(`
     mutation Login($input: LoginInput!) {
   login(input: $input) {
@@ -115,7 +115,7 @@ export const LoginDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<LoginMutation, LoginMutationVariables>;
+    `, {"documentId":"32924036babc2888f21ff52f8b233186b37ede2e08fe36cb337b291b365653c6"}) as unknown as TypedDocumentString<LoginMutation, LoginMutationVariables>;
 export const MyOrdersDocument = new TypedDocumentString(`
     query MyOrders($first: Int!, $after: String) {
   myOrders(first: $first, after: $after) {
@@ -141,7 +141,7 @@ export const MyOrdersDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<MyOrdersQuery, MyOrdersQueryVariables>;
+    `, {"documentId":"fe5d9366809ffe54be0c439d0290349d328c8b645fd99ab1d9b8c722791332c8"}) as unknown as TypedDocumentString<MyOrdersQuery, MyOrdersQueryVariables>;
 export const ProductsPageDocument = new TypedDocumentString(`
     query ProductsPage($first: Int!, $after: String) {
   products(first: $first, after: $after) {
@@ -159,4 +159,4 @@ export const ProductsPageDocument = new TypedDocumentString(`
     totalCount
   }
 }
-    `) as unknown as TypedDocumentString<ProductsPageQuery, ProductsPageQueryVariables>;
+    `, {"documentId":"f261858deb63872c86bdfd00da138771a8d3980566094852f673ed97839bdb3e"}) as unknown as TypedDocumentString<ProductsPageQuery, ProductsPageQueryVariables>;
