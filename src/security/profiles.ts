@@ -129,6 +129,8 @@ const fileSchema = z
         signedIn: profileName.optional(),
         roles: z.partialRecord(z.enum(['ADMIN', 'CUSTOMER']), profileName).optional(),
         apiKeyTiers: z.record(z.string(), profileName).optional(),
+        /** An API key whose tier no rule names (or that has none). */
+        apiKeys: profileName.optional(),
         oidcClients: z.record(z.string(), profileName).optional(),
       })
       .strict()
@@ -144,6 +146,7 @@ const fileSchema = z
     };
     check(file.select.anonymous, ['anonymous']);
     check(file.select.signedIn, ['signedIn']);
+    check(file.select.apiKeys, ['apiKeys']);
     for (const group of ['roles', 'apiKeyTiers', 'oidcClients'] as const)
       for (const [key, name] of Object.entries(file.select[group] ?? {})) check(name, [group, key]);
   });
@@ -213,8 +216,8 @@ export function buildProfileSet(
     profiles,
     ceiling,
     file: path,
-    // The most specific rule wins: the OIDC client, the API key's tier, the role, then signed in
-    // at all; anonymous callers have their own rule. Otherwise `default`.
+    // The most specific rule wins: the OIDC client, the API key's tier, any API key, the role,
+    // then signed in at all; anonymous callers have their own rule. Otherwise `default`.
     select(viewer: Viewer): Profile {
       if (viewer.kind === 'anonymous') return named(select.anonymous) ?? fallback;
       const byClient =
@@ -225,7 +228,15 @@ export function buildProfileSet(
         viewer.kind === 'apiKey' && viewer.tier !== null
           ? named(select.apiKeyTiers?.[viewer.tier])
           : undefined;
-      return byClient ?? byTier ?? named(select.roles?.[viewer.role]) ?? named(select.signedIn) ?? fallback;
+      const byKey = viewer.kind === 'apiKey' ? named(select.apiKeys) : undefined;
+      return (
+        byClient ??
+        byTier ??
+        byKey ??
+        named(select.roles?.[viewer.role]) ??
+        named(select.signedIn) ??
+        fallback
+      );
     },
   };
 }

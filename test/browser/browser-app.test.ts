@@ -145,8 +145,9 @@ describe('the browser example on another origin of the same site (headless Chrom
       env: {
         CORS_ORIGINS: `${pageOrigin},http://127.0.0.1:${pages.port}`,
         HTTP_RATE_LIMIT: '100000',
-        // Every case below runs in require mode: the page's documents are the manifest's or nothing.
-        TRUSTED_DOCUMENTS: 'require',
+        // The examples' client profiles: visitors and signed-in customers (the web app) both run in
+        // require mode, so every case below does: the page's documents are the manifest's or nothing.
+        PROFILES_FILE: 'examples/profiles.yaml',
         TRUSTED_DOCUMENTS_MANIFEST: MANIFEST,
       },
     });
@@ -235,7 +236,7 @@ describe('the browser example on another origin of the same site (headless Chrom
     await context.close();
   });
 
-  it('TRUSTED_DOCUMENTS=require: the page sends only ids from the committed manifest, which serve.mjs serves', async () => {
+  it('require mode (examples/profiles.yaml): the page sends only ids from the committed manifest, which serve.mjs serves', async () => {
     const { context, page, calls, pageErrors } = await open();
     await signIn(page);
     await page.click('#logout');
@@ -260,7 +261,7 @@ describe('the browser example on another origin of the same site (headless Chrom
     await context.close();
   });
 
-  it('TRUSTED_DOCUMENTS=require: a document not in the manifest, even from the allowed page, is refused with 400', async () => {
+  it('require mode (examples/profiles.yaml): a document not in the manifest, even from the allowed page, is refused with 400', async () => {
     const { context, page, pageErrors } = await open();
     await page.goto(`${pageOrigin}/?api=${encodeURIComponent(apiUrl)}`);
     await page.waitForSelector('body[data-state="signed-out"]', WAIT);
