@@ -134,13 +134,21 @@ export function createCostBudget(options: CostBudgetOptions): {
     return budget;
   };
   /** The limits a request is held to: its profile's, or the environment's. */
-  const limitsOf = (identity: RequestIdentity) => ({
-    maxCost: identity.profile?.limits.cost ?? maxCost,
-    budgetPerHour: identity.profile?.limits.budgetPerHour ?? budgetPerHour,
-    measure: identity.profile?.measure.has('cost') ?? false,
-    ceiling: Math.max(maxCost, options.profiles?.current().ceiling.cost ?? 0),
-    profile: identity.profile?.name ?? 'default',
-  });
+  const limitsOf = (identity: RequestIdentity) => {
+    const measure = identity.profile?.measure.has('cost') ?? false;
+    const ownBudget = identity.profile?.limits.budgetPerHour ?? budgetPerHour;
+    const ceiling = options.profiles?.current().ceiling;
+    return {
+      maxCost: identity.profile?.limits.cost ?? maxCost,
+      /** The budget enforced: the profile's, or in measure mode the ceiling's (the highest). */
+      budgetPerHour: measure ? Math.max(budgetPerHour, ceiling?.budgetPerHour ?? 0) : ownBudget,
+      /** The profile's own budget: in measure mode, spending past it is logged. */
+      ownBudget,
+      measure,
+      ceiling: Math.max(maxCost, ceiling?.cost ?? 0),
+      profile: identity.profile?.name ?? 'default',
+    };
+  };
   const estimators = new WeakMap<GraphQLSchema, CostEstimator>();
   const estimatorFor = (schema: GraphQLSchema) => {
     let estimator = estimators.get(schema);
@@ -252,6 +260,12 @@ export function createCostBudget(options: CostBudgetOptions): {
           if (requested === 0) return;
           try {
             state = snapshotOf(await budget.consume(key, requested));
+            if (limits.measure && state.consumedPoints > limits.ownBudget)
+              wouldRefuse(contextValue, ErrorCode.RATE_LIMITED, {
+                limit: limits.ownBudget,
+                requested,
+                observed: state.consumedPoints,
+              });
             reserved = {
               schema,
               document,
@@ -262,14 +276,6 @@ export function createCostBudget(options: CostBudgetOptions): {
             if (!(error instanceof RateLimiterRes)) throw error;
             // A refused reservation spends nothing (leased limiter): the operation will not run.
             state = snapshotOf(error);
-            if (limits.measure) {
-              // Measure mode: it runs, uncharged (the budget is spent already), and is logged.
-              wouldRefuse(contextValue, ErrorCode.RATE_LIMITED, {
-                requested,
-                remaining: error.remainingPoints,
-              });
-              return;
-            }
             const retryAfter = retryAfterSeconds(error.msBeforeNext);
             throw attributeTo(
               new AppError(ErrorCode.RATE_LIMITED, 'The cost budget for this period is spent; retry later.', {

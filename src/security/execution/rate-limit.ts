@@ -1,9 +1,11 @@
 import type { GraphQLSchema } from 'graphql';
 import { rateLimitDirective, type RateLimitArgs } from 'graphql-rate-limit-directive';
-import { RateLimiterRes, type IRateLimiterOptions, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RateLimiterRes} from 'rate-limiter-flexible';
+import { type IRateLimiterOptions, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RequestIdentity } from '../../request.js';
 import { ErrorCode, rateLimited, retryAfterSeconds } from '../../errors.js';
 import { wouldRefuse } from '../measure.js';
+import type { Profile, Profiles } from '../profiles.js';
 import { attributeTo } from '../../audit/marks.js';
 import { RateLimitPer } from '../../generated/schema-types.js';
 import { clientKey, networkKey } from '../client-key.js';
@@ -14,7 +16,14 @@ import { assertTypeDefsRateLimitKeying } from './rate-limit-keying.js';
 
 export interface RateLimitOptions {
   limiters: LimiterFactory;
+  /** The client profiles: in measure mode a field is counted against the highest of their limits. */
+  profiles?: Profiles;
 }
+
+/** A field's limit for a profile: its override, or the SDL's times the profile's multiplier. */
+const limitFor = (profile: Profile, coordinate: string, sdlLimit: number): number =>
+  profile.rateLimit.fields.get(coordinate) ??
+  Math.max(1, Math.round(sdlLimit * profile.rateLimit.multiplier));
 
 /**
  * The `@rateLimit(limit, duration)` directive of the SDL, on graphql-rate-limit-directive and
@@ -57,6 +66,7 @@ function rateLimitKey(args: RateLimitArgs & { per?: RateLimitPer | null }, conte
 
 export function createRateLimitTransform({
   limiters,
+  profiles,
 }: RateLimitOptions): (schema: GraphQLSchema) => GraphQLSchema {
   const { rateLimitDirectiveTransformer } = rateLimitDirective<RequestIdentity>({
     name: 'rateLimit',
@@ -67,11 +77,14 @@ export function createRateLimitTransform({
       // The request's profile decides the limit (an override, or the SDL's times its
       // multiplier) and whether it is only measured; the limiter reads both from the key.
       const { profile } = context;
-      const limit =
-        profile.rateLimit.fields.get(coordinate) ??
-        Math.max(1, Math.round(args.limit * profile.rateLimit.multiplier));
-      const mode = profile.measure.has('rateLimit') ? MEASURE : ENFORCE;
-      return `${limit}${SEPARATOR}${mode}${SEPARATOR}${rateLimitKey(args, context)}:${coordinate}`;
+      const own = limitFor(profile, coordinate, args.limit);
+      const caller = `${rateLimitKey(args, context)}:${coordinate}`;
+      if (!profile.measure.has('rateLimit')) return `${own}${SEPARATOR}${ENFORCE}${SEPARATOR}${caller}`;
+      // Measure mode: counted against the highest limit any profile gives the field (still
+      // enforced); past the profile's own, the call is served and logged.
+      const all = profiles ? [...profiles.current().profiles.values()] : [profile];
+      const ceiling = Math.max(args.limit, ...all.map((p) => limitFor(p, coordinate, args.limit)));
+      return `${ceiling}${SEPARATOR}${own}${SEPARATOR}${caller}`;
     },
     // Called with every answer of the limiter; one it let through in measure mode is logged.
     setState: (response: RateLimiterRes, _args, _source, _fieldArgs, context, info) => {
@@ -90,16 +103,16 @@ export function createRateLimitTransform({
 }
 
 const SEPARATOR = '~';
-const MEASURE = 'm';
+/** In the key's second part: enforce the first part's limit; otherwise the profile's own limit, measured. */
 const ENFORCE = 'e';
-/** Refusals a measuring profile was let through, with the limit that refused them. */
+/** Calls a measuring profile was let through past its own limit, with that limit. */
 const measuredRefusals = new WeakMap<RateLimiterRes, { limit: number }>();
 
 /**
  * The limiter class given to graphql-rate-limit-directive. The library builds one limiter per
  * `limit/duration` of the SDL; this one holds a limiter per limit a profile asks for (the SDL's
  * own keeps its keys; another limit counts under keys of its own), read from the key the key
- * generator wrote, and in measure mode answers a refusal as a pass (setState logs it).
+ * generator wrote; in measure mode a pass past the profile's own limit is marked (setState logs it).
  */
 function profileLimiterClass(base: typeof RateLimiterAbstract): typeof RateLimiterAbstract {
   class ProfileLimiter {
@@ -121,17 +134,13 @@ function profileLimiterClass(base: typeof RateLimiterAbstract): typeof RateLimit
     async consume(key: string, points = 1): Promise<RateLimiterRes> {
       const first = key.indexOf(SEPARATOR);
       const second = key.indexOf(SEPARATOR, first + 1);
-      const limit = Number(key.slice(0, first));
-      const limiter = this.#limiter(limit);
+      const limiter = this.#limiter(Number(key.slice(0, first)));
+      const mode = key.slice(first + 1, second);
       const caller = key.slice(second + 1);
-      if (key.slice(first + 1, second) !== MEASURE) return limiter.consume(caller, points);
-      try {
-        return await limiter.consume(caller, points);
-      } catch (error) {
-        if (!(error instanceof RateLimiterRes)) throw error;
-        measuredRefusals.set(error, { limit });
-        return error;
-      }
+      const response = await limiter.consume(caller, points);
+      if (mode !== ENFORCE && response.consumedPoints > Number(mode))
+        measuredRefusals.set(response, { limit: Number(mode) });
+      return response;
     }
   }
   return ProfileLimiter as unknown as typeof RateLimiterAbstract;
@@ -145,5 +154,7 @@ export const rateLimitProtection = defineProtection({
   // The numbers are the directive's arguments, in the schema beside each field.
   env: z.object({}),
   checkTypeDefs: assertTypeDefsRateLimitKeying,
-  create: (_options, { limiters }) => ({ schemaTransform: createRateLimitTransform({ limiters }) }),
+  create: (_options, { limiters, profiles }) => ({
+    schemaTransform: createRateLimitTransform({ limiters, profiles }),
+  }),
 });

@@ -103,26 +103,33 @@ export function createHttpRateLimit(options: HttpRateLimitOptions): HttpRateLimi
     points: number,
     profile?: Profile,
   ): Promise<void> => {
-    const max = profile?.limits.httpRate ?? limit;
+    const own = profile?.limits.httpRate ?? limit;
+    // Measure mode counts against the ceiling (the highest limit of the environment and every
+    // profile), which it still enforces, and logs what the profile's own limit would refuse.
+    const measuring = profile?.measure.has('clientLimit') ?? false;
+    const max = measuring ? Math.max(limit, profiles.current().ceiling.httpRate) : own;
+    let state: RateLimiterRes;
     try {
-      setHeaders(res, await limiterOf(max).consume(key, points), max);
+      state = await limiterOf(max).consume(key, points);
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
-      const refusal = refuse(res, error, max);
-      if (!profile?.measure.has('clientLimit')) throw refusal;
-      // Measure mode: served as if there were no limit; the decision is logged and counted.
-      const state = getRequestState(req);
+      throw refuse(res, error, max);
+    }
+    setHeaders(res, state, max);
+    if (measuring && state.consumedPoints > own) {
+      const request = getRequestState(req);
       securityEvent(log, 'would_refuse', {
         ...identityFields({
-          requestId: state.requestId,
+          requestId: request.requestId,
           ip: req.ip,
-          network: state.network,
-          viewer: state.viewer,
+          network: request.network,
+          viewer: request.viewer,
           profile,
         }),
         protection: 'clientLimit',
         code: ErrorCode.RATE_LIMITED,
-        limit: max,
+        limit: own,
+        observed: state.consumedPoints,
       });
     }
   };
