@@ -1,6 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import { rateLimitDirective, type RateLimitArgs } from 'graphql-rate-limit-directive';
-import type { RateLimiterRes} from 'rate-limiter-flexible';
+import type { RateLimiterRes } from 'rate-limiter-flexible';
 import { type IRateLimiterOptions, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RequestIdentity } from '../../request.js';
 import { ErrorCode, rateLimited, retryAfterSeconds } from '../../errors.js';
