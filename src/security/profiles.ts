@@ -164,10 +164,9 @@ export function readProfilesFile(path: string): ProfilesFile {
   }
   const parsed = fileSchema.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 5).map((issue) => {
-      const keys = 'keys' in issue && Array.isArray(issue.keys) ? ` (${issue.keys.join(', ')})` : '';
-      return `${issue.path.join('.') || '(root)'}: ${issue.message}${keys}`;
-    });
+    const issues = parsed.error.issues
+      .slice(0, 5)
+      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
     throw new Error(`${path}: ${issues.join('; ')}`);
   }
   return parsed.data;
