@@ -10,7 +10,9 @@ import type {
 } from 'graphql';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import type { z } from 'zod';
-import { attributeTo } from '../audit/marks.js';
+import { attributeTo, attributionOf } from '../audit/marks.js';
+import { wouldRefuse } from './measure.js';
+import type { Measurable } from './profiles.js';
 import type { RequestIdentity } from '../request.js';
 import type { ApolloSettings, DocumentRules, ProtectionContext, ProtectionPieces } from './protection.js';
 import { PROTECTIONS } from './protections.js';
@@ -74,6 +76,13 @@ export function protect(
         validationRules: folded.apollo.validationRules,
         validationMaxErrors: folded.apollo.validationMaxErrors,
         introspection: folded.apollo.introspection !== false,
+        afterValidation: (args) => {
+          for (const { name, check } of afterValidation) {
+            const error = check(args);
+            if (error && !args.identity.profile.measure.has(name as Measurable)) return error;
+          }
+          return undefined;
+        },
       };
     },
   };
@@ -107,6 +116,9 @@ export function protect(
       formatError = pieces.formatError;
     }
   }
+  const afterValidation = built.flatMap(({ name, pieces }) =>
+    pieces.afterValidation ? [{ name, check: pieces.afterValidation }] : [],
+  );
   const transforms = all((p) => p.schemaTransform).reverse();
   const serverHooks = all((p) => p.server);
   const owned = built.flatMap(({ name, pieces }) =>
@@ -138,7 +150,10 @@ export function protect(
       ...(settings as ApolloSettings),
       parseOptions: Object.assign({}, ...all((p) => p.parseOptions)) as { maxTokens?: number },
       validationRules: tagged((p) => p.validationRules, attributeRule),
-      plugins: all((p) => p.plugin),
+      plugins: [
+        ...(afterValidation.length > 0 ? [afterValidationPlugin(afterValidation)] : []),
+        ...all((p) => p.plugin),
+      ],
       formatError,
     },
   };
@@ -167,3 +182,33 @@ function attributeRule(rule: ValidationRule, name: string): ValidationRule {
     return rule(view);
   };
 }
+
+/**
+ * The protections' checks of a validated document for its caller, on the operation that runs:
+ * each refusal attributed to its protection and thrown (the same 400 as a validation rule's), or
+ * in measure mode for the request's profile served and written as one `would_refuse` event.
+ */
+function afterValidationPlugin(
+  checks: { name: string; check: NonNullable<ProtectionPieces['afterValidation']> }[],
+): ApolloServerPlugin<RequestIdentity> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, operation, contextValue }) {
+          if (!operation) return;
+          for (const { name, check } of checks) {
+            const error = check({ schema, document, operation, identity: contextValue });
+            if (!error) continue;
+            attributeTo(error, name);
+            if (!contextValue.profile.measure.has(name as Measurable)) throw error;
+            const code = error.extensions.code;
+            wouldRefuse(contextValue, name as Measurable, typeof code === 'string' ? code : 'none', {
+              ...attributionOf(error)?.facts,
+            });
+          }
+        },
+      };
+    },
+  };
+}
+

@@ -1,7 +1,15 @@
 import type http from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Request, RequestHandler } from 'express';
-import type { GraphQLFieldResolver, GraphQLFormattedError, GraphQLSchema, ValidationRule } from 'graphql';
+import type {
+  DocumentNode,
+  GraphQLError,
+  GraphQLFieldResolver,
+  GraphQLFormattedError,
+  GraphQLSchema,
+  OperationDefinitionNode,
+  ValidationRule,
+} from 'graphql';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Viewer } from '../auth/viewer.js';
@@ -56,6 +64,19 @@ export interface DocumentRules {
   validationMaxErrors: number | undefined;
   /** false: introspection is refused (Apollo's `introspection` setting). */
   introspection: boolean;
+  /**
+   * The caller's own document rules (ProtectionPieces.afterValidation), every protection's, for
+   * this caller: the first refusal its profile enforces, or undefined.
+   */
+  afterValidation: (args: AfterValidationArgs) => GraphQLError | undefined;
+}
+
+/** What a check of a validated document for one caller sees. */
+export interface AfterValidationArgs {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  identity: RequestIdentity;
 }
 
 /** Apollo Server settings a protection may set (protect() refuses two protections setting one). */
@@ -86,6 +107,14 @@ export interface ProtectionPieces {
   parseOptions?: { maxTokens?: number };
   /** Validation rules, run after the spec rules. Pure: no I/O. */
   validationRules?: ValidationRule[];
+  /**
+   * A check of the validated document that depends on the caller (its client profile's limits).
+   * It cannot be a validation rule: Apollo caches validated documents for every caller. Run on
+   * the operation of every request after validation, and by the dry run (estimateCost). Pure: it
+   * returns the refusal (a 400), or undefined; protect() throws it, or, when the request's profile
+   * measures this protection, serves the request and writes a `would_refuse` event.
+   */
+  afterValidation?: (args: AfterValidationArgs) => GraphQLError | undefined;
   /**
    * Resolvers of root or other fields that the protection itself owns (`{ Query: { field } }`),
    * their SDL in schema/. Installed before every wrapper, so @auth, @rateLimit, the timeout and

@@ -168,6 +168,22 @@ describe('client profiles: each key changes behaviour for its callers only', () 
     });
   }
 
+  it('the dry run (estimateCost) holds each caller to its own profile, as a real request', async () => {
+    const t = await startApp({ env: { PROFILES_FILE: profilesFile(tightForAnonymous('depth: 2')) } });
+    try {
+      const customer = await insertUser(t);
+      const dryRun =
+        '{ estimateCost(query: "{ products(first: 1) { edges { node { id } } } }") { requested } }';
+      const refused = await t.gql(dryRun);
+      assert.equal(refused.status, 200, refused.text);
+      assert.equal(refused.body.errors?.[0]?.extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
+      const priced = await t.gql(dryRun, {}, customer.headers);
+      assert.equal(priced.body.errors, undefined, priced.text);
+    } finally {
+      await t.stop();
+    }
+  });
+
   it('without a file, the environment is the single `default` profile', async () => {
     const t = await startApp({ env: { MAX_ALIASES: '1' } });
     try {

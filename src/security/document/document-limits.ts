@@ -1,4 +1,3 @@
-import type { ApolloServerPlugin } from '@apollo/server';
 import {
   TokenKind,
   type DocumentNode,
@@ -8,15 +7,13 @@ import {
 } from 'graphql';
 import { attributeTo } from '../../audit/marks.js';
 import { AppError, ErrorCode } from '../../errors.js';
-import type { RequestIdentity } from '../../request.js';
-import { wouldRefuse } from '../measure.js';
 import { DOCUMENT_LIMITS, type DocumentLimit, type Profile } from '../profiles.js';
 import { analyzeDocument } from './analysis.js';
 import { createDepthLimitRule, exceedsDepth } from './depth-limit.js';
 import { createOperationLimitsRule } from './operation-limits.js';
 import { z } from 'zod';
 import { int } from '../options.js';
-import { defineProtection } from '../protection.js';
+import { defineProtection, type ProtectionPieces } from '../protection.js';
 
 export interface DocumentLimitsOptions {
   /** Lexer tokens per document (parser-level, before any AST is built). */
@@ -113,51 +110,36 @@ function crossed(
 }
 
 /**
- * A client profile's own document limits, below the ceiling, on the operation that runs: checked
- * after validation (Apollo caches validated documents for every caller, so a per-caller rule
- * cannot be a validation rule), on the same cached analysis. Over one: the same 400
- * GRAPHQL_VALIDATION_FAILED as the rules; in measure mode, served and logged once.
+ * A client profile's own document limits, below the ceiling, on the operation that runs, after
+ * validation (protection.ts: afterValidation), on the same cached analysis: the same 400
+ * GRAPHQL_VALIDATION_FAILED as the rules.
  */
 function profileDocumentLimits(
   ceiling: Readonly<Record<DocumentLimit, number>>,
   production: boolean,
-): ApolloServerPlugin<RequestIdentity> {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ contextValue, document, operation }) {
-          if (!operation) return;
-          const found = crossed(document, operation, contextValue.profile, ceiling);
-          const first = found[0];
-          if (!first) return;
-          if (contextValue.profile.measure.has('documentLimits')) {
-            wouldRefuse(contextValue, 'documentLimits', ErrorCode.GRAPHQL_VALIDATION_FAILED, {
-              limits: found,
-            });
-            return;
-          }
-          const label = LABELS[first.measure];
-          throw attributeTo(
-            new AppError(
-              ErrorCode.GRAPHQL_VALIDATION_FAILED,
-              production
-                ? `The operation has too many ${label}.`
-                : `The operation has more than ${first.limit} ${label}.`,
-              { http: { status: 400 } },
-              operation,
-            ),
-            'documentLimits',
-            {
-              facts: {
-                measure: first.measure,
-                limit: first.limit,
-                ...(first.observed !== undefined ? { observed: first.observed } : {}),
-              },
-            },
-          );
+): NonNullable<ProtectionPieces['afterValidation']> {
+  return ({ document, operation, identity }) => {
+    const first = crossed(document, operation, identity.profile, ceiling)[0];
+    if (!first) return undefined;
+    const label = LABELS[first.measure];
+    return attributeTo(
+      new AppError(
+        ErrorCode.GRAPHQL_VALIDATION_FAILED,
+        production
+          ? `The operation has too many ${label}.`
+          : `The operation has more than ${first.limit} ${label}.`,
+        { http: { status: 400 } },
+        operation,
+      ),
+      'documentLimits',
+      {
+        facts: {
+          measure: first.measure,
+          limit: first.limit,
+          ...(first.observed !== undefined ? { observed: first.observed } : {}),
         },
-      };
-    },
+      },
+    );
   };
 }
 
@@ -199,7 +181,7 @@ export const documentLimitsProtection = defineProtection({
       parseOptions: limits.parseOptions,
       validationRules: limits.validationRules,
       apollo: { validationMaxErrors: MAX_VALIDATION_ERRORS },
-      plugin: profileDocumentLimits(ceiling, production),
+      afterValidation: profileDocumentLimits(ceiling, production),
     };
   },
 });

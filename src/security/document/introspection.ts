@@ -1,10 +1,7 @@
-import type { ApolloServerPlugin } from '@apollo/server';
 import { NoSchemaIntrospectionCustomRule, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { z } from 'zod';
 import { attributeTo } from '../../audit/marks.js';
 import { AppError, ErrorCode } from '../../errors.js';
-import type { RequestIdentity } from '../../request.js';
-import { wouldRefuse } from '../measure.js';
 import { defineProtection } from '../protection.js';
 
 const MESSAGE = 'Introspection is not available: use the published schema.';
@@ -41,24 +38,16 @@ export const introspectionProtection = defineProtection({
   create: (_options, { profiles }) => {
     if (!profiles.current().ceiling.introspection)
       return { apollo: { introspection: true }, validationRules: [NoSchemaIntrospectionCustomRule] };
-    const plugin: ApolloServerPlugin<RequestIdentity> = {
-      async requestDidStart() {
-        return {
-          async didResolveOperation({ contextValue, document, schema }) {
-            const { profile } = contextValue;
-            if (profile.introspection || !selectsIntrospection(schema, document)) return;
-            if (profile.measure.has('introspection')) {
-              wouldRefuse(contextValue, 'introspection', ErrorCode.GRAPHQL_VALIDATION_FAILED, {});
-              return;
-            }
-            throw attributeTo(
+    return {
+      apollo: { introspection: true },
+      // Some profile allows it: the others are refused after validation (afterValidation).
+      afterValidation: ({ schema, document, identity }) =>
+        identity.profile.introspection || !selectsIntrospection(schema, document)
+          ? undefined
+          : attributeTo(
               new AppError(ErrorCode.GRAPHQL_VALIDATION_FAILED, MESSAGE, { http: { status: 400 } }),
               'introspection',
-            );
-          },
-        };
-      },
+            ),
     };
-    return { apollo: { introspection: true }, plugin };
   },
 });

@@ -373,6 +373,7 @@ export function createCostBudget(options: CostBudgetOptions): {
       validationRules: [],
       validationMaxErrors: undefined,
       introspection: true,
+      afterValidation: () => undefined,
     };
     let document: DocumentNode;
     try {
@@ -402,13 +403,17 @@ export function createCostBudget(options: CostBudgetOptions): {
     if (variables !== undefined && (typeof variables !== 'object' || Array.isArray(variables)))
       throw new AppError(ErrorCode.BAD_USER_INPUT, 'Variables must be an object.');
     const operationName = args.operationName ?? undefined;
-    if (!getOperationAST(document, operationName))
+    const operation = getOperationAST(document, operationName);
+    if (!operation)
       throw coded(
         ErrorCode.BAD_USER_INPUT,
         operationName === undefined
           ? 'Must provide operation name if query contains multiple operations.'
           : `Unknown operation named "${operationName}".`,
       );
+    // The caller's own limits (its client profile's), as a real request of this caller meets them.
+    const refused = rules.afterValidation({ schema: info.schema, document, operation, identity: context });
+    if (refused) throw new AppError(ErrorCode.GRAPHQL_VALIDATION_FAILED, refused.message);
     const result = computeCost(
       info.schema,
       estimatorFor(info.schema),
