@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { admin, assertExit, type CliResult } from '../helpers/admin-cli.js';
 import { dropSchema, startApp, type TestApp } from '../helpers/app.js';
 import { requireService, TEST_DATABASE_URL } from '../helpers/env.js';
 import { assertOk, assertRefused, type GqlResponse } from '../helpers/graphql.js';
@@ -14,44 +14,9 @@ import { createApiKey, login, type TestApiKey } from '../helpers/users.js';
 // The admin CLI as an operator runs it: a real process, its flags, standard input, exit code and
 // output; then the real app on the same database serves what it wrote.
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Runs src/cli/admin.ts (through tsx, as test/helpers/process.ts runs main.ts) with exactly `env`
- * and `stdin` piped in (empty by default: never a terminal).
- */
-function admin(args: readonly string[], env: Record<string, string>, stdin = ''): Promise<CliResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/admin.ts', ...args], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  // A command that refuses before reading standard input may close it first.
-  child.stdin.on('error', () => undefined);
-  child.stdin.end(stdin);
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 /** Exit code 0; the output for the message. */
 function assertDone(result: CliResult): void {
   assert.equal(result.code, 0, `exit code; stderr: ${result.stderr}; stdout: ${result.stdout}`);
-}
-
-/** The given non-zero exit code, the message on stderr, and no stack trace anywhere. */
-function assertExit(result: CliResult, code: number, message: RegExp): void {
-  assert.equal(result.code, code, `exit code; stderr: ${result.stderr}; stdout: ${result.stdout}`);
-  assert.match(result.stderr, message);
-  assert.doesNotMatch(result.stderr + result.stdout, /\n\s+at |node:internal|\.ts:\d+/, 'no stack trace');
 }
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createApiKeysRepository } from '../../src/modules/identity/api-keys.repository.js';
+import { admin, assertExit, type CliResult } from '../helpers/admin-cli.js';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { requireService, TEST_DATABASE_URL } from '../helpers/env.js';
 import { assertOk, codeOf } from '../helpers/graphql.js';
@@ -14,34 +14,6 @@ import { startViewerProbe } from '../helpers/viewer.js';
 
 // An API key's client tier: an operator sets it with the admin CLI (set-key-tier), the apiKeys
 // query shows it, the key's viewer carries it, and the database refuses a malformed one.
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** src/cli/admin.ts as an operator runs it (see admin-cli.test.ts), with exactly `env`. */
-function admin(args: readonly string[], env: Record<string, string>): Promise<CliResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/admin.ts', ...args], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function assertExit(result: CliResult, code: number, message: RegExp, label = ''): void {
-  assert.equal(result.code, code, `${label} exit code; stderr: ${result.stderr}; stdout: ${result.stdout}`);
-  assert.match(code === 0 ? result.stdout : result.stderr, message);
-  assert.doesNotMatch(result.stderr + result.stdout, /\n\s+at |node:internal|\.ts:\d+/, 'no stack trace');
-}
 
 const API_KEYS = '{ apiKeys { id tier } }';
 
