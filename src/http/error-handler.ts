@@ -5,7 +5,7 @@ import { identityFields, securityEvent } from '../audit/audit.js';
 import { EVENT_BY_CODE } from '../audit/events.js';
 import { attributionOf } from '../audit/marks.js';
 import { sendRefusal } from './refusal.js';
-import { getRequestState } from './request-state.js';
+import { getRequestState, requestIdentity } from './request-state.js';
 
 export interface HttpErrorHandlerOptions {
   log: Logger;
@@ -40,13 +40,7 @@ export function createHttpErrorHandler({ log, clientNetwork }: HttpErrorHandlerO
   return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const state = getRequestState(req);
     const requestId = state.requestId;
-    const base = identityFields({
-      requestId,
-      ip: req.ip,
-      network: state.network ?? clientNetwork(req),
-      viewer: state.viewer,
-      profile: state.profile,
-    });
+    const base = identityFields({ ...requestIdentity(req), network: state.network ?? clientNetwork(req) });
     if (res.headersSent) {
       // Too late for a clean answer: log, and let Node close the connection.
       log.error({ ...base, err: error }, 'error after the response started');

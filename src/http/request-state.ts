@@ -20,6 +20,24 @@ export function setRequestState(req: Request, state: RequestState): void {
   states.set(req, state);
 }
 
+/** Who and where a request is, as the HTTP layer knows it: what a security event names (audit.ts identityFields). */
+export function requestIdentity(req: Request): {
+  requestId: string;
+  ip: string | undefined;
+  network: string | undefined;
+  viewer: Viewer | undefined;
+  profile: Profile | undefined;
+} {
+  const state = getRequestState(req);
+  return {
+    requestId: state.requestId,
+    ip: req.ip,
+    network: state.network,
+    viewer: state.viewer,
+    profile: state.profile,
+  };
+}
+
 export function getRequestState(req: Request): RequestState {
   const state = states.get(req);
   if (!state) throw new Error('request state missing: the request-id middleware must run first');

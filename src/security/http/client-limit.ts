@@ -5,7 +5,7 @@ import type { Viewer } from '../../auth/viewer.js';
 import { AuthenticationError, ErrorCode, HttpError, retryAfterSeconds } from '../../errors.js';
 import { clientKey } from '../client-key.js';
 import { z } from 'zod';
-import { getRequestState } from '../../http/request-state.js';
+import { getRequestState, requestIdentity } from '../../http/request-state.js';
 import type { LimiterFactory } from '../../store/limiters.js';
 import { int } from '../options.js';
 import { defineProtection } from '../protection.js';
@@ -117,15 +117,8 @@ export function createHttpRateLimit(options: HttpRateLimitOptions): HttpRateLimi
     }
     setHeaders(res, state, max);
     if (measuring && state.consumedPoints > own) {
-      const request = getRequestState(req);
       securityEvent(log, 'would_refuse', {
-        ...identityFields({
-          requestId: request.requestId,
-          ip: req.ip,
-          network: request.network,
-          viewer: request.viewer,
-          profile,
-        }),
+        ...identityFields(requestIdentity(req)),
         protection: 'clientLimit',
         code: ErrorCode.RATE_LIMITED,
         limit: own,

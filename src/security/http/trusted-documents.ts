@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { securityEvent, identityFields } from '../../audit/audit.js';
 import { ErrorCode, HttpError } from '../../errors.js';
-import { getRequestState } from '../../http/request-state.js';
+import { requestIdentity } from '../../http/request-state.js';
 import { defineProtection } from '../protection.js';
 import type { Profile } from '../profiles.js';
 
@@ -109,16 +109,9 @@ export function trustDocuments({
         'Only trusted documents run here: send a documentId from the manifest.',
         TRUSTED_DOCUMENT_REQUIRED,
       );
-    const state = getRequestState(req);
     // log mode, or require in measure mode (served, and logged as the refusal it would have been).
     securityEvent(log, measured ? 'would_refuse' : 'untrusted_document', {
-      ...identityFields({
-        requestId: state.requestId,
-        ip: req.ip,
-        network: state.network,
-        viewer: state.viewer,
-        profile: state.profile,
-      }),
+      ...identityFields(requestIdentity(req)),
       protection: 'trustedDocuments',
       mode,
       ...(measured ? { code: ErrorCode.BAD_USER_INPUT, reason: TRUSTED_DOCUMENT_REQUIRED } : {}),
